@@ -1,0 +1,1 @@
+"""talkscope.agent."""

@@ -1,0 +1,89 @@
+"""The terminal chat: one Agent session, rich rendering, history, slash commands, Ctrl-C cancels a turn."""
+
+from __future__ import annotations
+
+import json
+import readline  # noqa: F401  (line editing and history for input())
+
+from rich.console import Console
+from talkscope.agent.core import Agent
+from talkscope.agent.render import render_reply
+from talkscope.tools.base import ToolContext
+from talkscope.tools.errors import TalkscopeError
+
+COMMANDS = {
+    "/help": "what talkscope can do (same as asking 'What can you do?')",
+    "/reset": "forget the conversation so far",
+    "/json": "toggle showing the raw Reply JSON",
+    "/model NAME": "switch to another model (default, a folder, a cached HF id, a .gguf)",
+    "/quit": "leave (Ctrl-D works too)",
+}
+
+
+def run_chat(ctx: ToolContext) -> None:
+    console = Console(highlight=False, soft_wrap=True)  # the terminal wraps; copy-paste stays intact
+    console.print("[bold]talkscope[/] — ask why the model says what it says. /help for help, /quit to leave.")
+    with console.status("Loading the router..."):
+        agent = Agent(ctx)
+    _load_model(console, agent)
+    show_json = False
+    while True:
+        try:
+            line = console.input("[bold green]you>[/] ").strip()
+        except EOFError:
+            console.print()
+            return
+        except KeyboardInterrupt:
+            console.print("\n(type /quit to leave)")
+            continue
+        if not line:
+            continue
+        if line.startswith("/"):
+            cmd, _, arg = line.partition(" ")
+            if cmd == "/quit":
+                return
+            if cmd == "/reset":
+                agent.session.reset()
+                console.print("Conversation forgotten.")
+                continue
+            if cmd == "/json":
+                show_json = not show_json
+                console.print(f"Raw JSON {'on' if show_json else 'off'}.")
+                continue
+            if cmd == "/model" and arg.strip():
+                agent.ctx = ToolContext(model_spec=arg.strip(), device=ctx.device, index_dir=ctx.index_dir,
+                                        out_dir=ctx.out_dir)
+                agent.session.reset()
+                _load_model(console, agent)
+                continue
+            if cmd != "/help":
+                console.print(f"Unknown command {cmd}. Commands:")
+            for name, what in COMMANDS.items():
+                console.print(f"  {name:<12} {what}")
+            if cmd != "/help":
+                continue
+            line = "What can you do?"
+        _turn(console, agent, line, show_json)
+
+
+def _load_model(console: Console, agent: Agent) -> None:
+    try:
+        info = agent.ctx.model.describe()
+        console.print(f"Model: {info['name']} · {info['layers']} layers · {info['device']}")
+    except TalkscopeError as err:
+        console.print(f"[red]Sorry, I could not load the model:[/] {err}")
+
+
+def _turn(console: Console, agent: Agent, line: str, show_json: bool) -> None:
+    try:
+        with console.status("Working... (Ctrl-C cancels)"):
+            reply = agent.ask(line)
+    except KeyboardInterrupt:
+        console.print("[yellow]Cancelled.[/] The conversation so far is kept.")
+        return
+    except TalkscopeError as err:
+        console.print(f"[red]Sorry:[/] {err}")
+        return
+    render_reply(console, reply)
+    if show_json:
+        console.print_json(json.dumps(reply.to_json(), ensure_ascii=False))

@@ -1,0 +1,179 @@
+"""The `talkscope` command: a thin shell over the library. User errors end as one line on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from talkscope.tools.errors import TalkscopeError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Ask a language model why it said what it said.")
+out = Console(highlight=False)
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="default, a HF folder, a cached HF id, or a .gguf")]
+DeviceOpt = Annotated[str | None, typer.Option("--device", help="cpu, cuda or cuda:N (default: cuda if present)")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="document index folder")]
+OutOpt = Annotated[Path, typer.Option("--out", help="folder for figures")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON")]
+
+
+def _context(model: str, device: str | None, index: Path | None, out_dir: Path) -> Any:
+    from talkscope.tools.base import ToolContext
+
+    return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _read_jsonl(path: Path) -> list[Any]:
+    if not path.is_file():
+        raise TalkscopeError(f"no batch file at {path}: give a JSONL file, one JSON value per line")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise TalkscopeError(f"{path}:{n} is not valid JSON ({err.msg})") from err
+    return rows
+
+
+@app.command()
+def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
+        index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out")) -> None:
+    """Answer one question about the model, citing evidence."""
+    from talkscope.agent.core import Agent
+    from talkscope.agent.render import render_reply
+
+    if not question.strip():
+        raise TalkscopeError("the question is empty: ask something, e.g. talkscope ask 'What can you do?'")
+    reply = Agent(_context(model, device, index, out_dir)).ask(question)
+    if json_out:
+        _print_json(reply.to_json())
+    else:
+        render_reply(out, reply)
+
+
+def _parse_args(text: str) -> dict[str, Any]:
+    try:
+        args = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TalkscopeError(f"--args is not valid JSON ({err.msg}): e.g. --args '{{\"prompt\": \"Hi\"}}'") from err
+    if not isinstance(args, dict):
+        raise TalkscopeError("--args must be a JSON object, e.g. '{\"prompt\": \"Hi\"}'")
+    return args
+
+
+@app.command()
+def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON object")] = "{}",
+         batch: Annotated[Path | None, typer.Option(help="JSONL file: one args object per line")] = None,
+         json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
+         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out")) -> None:
+    """Run one tool directly (or one call per line of --batch, with the model loaded once)."""
+    from talkscope.agent.render import render_result
+    from talkscope.tools.base import get_tool
+
+    runner = get_tool(name)
+    ctx = _context(model, device, index, out_dir)
+    if batch is None:
+        result = runner(ctx, _parse_args(args))
+        _print_json(result.to_json()) if json_out else render_result(out, result)
+        return
+    for row in _read_jsonl(batch):
+        try:
+            if not isinstance(row, dict):
+                raise TalkscopeError("each batch line must be a JSON object of arguments")
+            result = runner(ctx, row)
+            _print_json(result.to_json()) if json_out else render_result(out, result)
+        except TalkscopeError as err:
+            _print_json({"error": str(err)}) if json_out else out.print(f"[red]error:[/] {err}")
+
+
+@app.command()
+def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive turns of one conversation")] = None,
+          batch: Annotated[Path | None, typer.Option(help="JSONL: each line a JSON list of turns")] = None,
+          json_out: JsonOpt = False) -> None:
+    """Show how the router reads a conversation, without running the model."""
+    from talkscope.agent.router import Router
+    from talkscope.agent.session import Session
+
+    conversations = _read_jsonl(batch) if batch else [turns or []]
+    if not any(conversations):
+        raise TalkscopeError("give at least one turn, e.g. talkscope route 'What can you do?'")
+    router = Router()
+    for conv in conversations:
+        session, routed = Session(), []
+        for turn in conv:
+            r = router.route(turn, session)
+            if not r.clarify:
+                session.remember(r.calls)
+            routed.append(r.to_json())
+        _print_json(routed) if json_out else out.print_json(data=routed)
+
+
+@app.command("tools")
+def tools_cmd(json_out: JsonOpt = False) -> None:
+    """List the tools and their arguments."""
+    from talkscope.tools.base import list_tools
+
+    listing = [{"name": t.name, "description": t.description,
+                "args": {k: {"type": a.type, "description": a.description, "default": a.default,
+                             "choices": list(a.choices) if a.choices else None} for k, a in t.inputs.items()}}
+               for t in list_tools()]
+    if json_out:
+        _print_json(listing)
+        return
+    for t in listing:
+        out.print(f"[bold]{t['name']}[/]  {t['description']}")
+        for k, a in t["args"].items():
+            out.print(f"    {k} ({a['type']}): {a['description']}", style="dim")
+
+
+@app.command()
+def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None) -> None:
+    """Load the model and show its name, layers, device and the cache folder."""
+    from talkscope.tools.loading import cache_root, load_model
+
+    start = time.perf_counter()
+    adapter = load_model(model, device=device)
+    facts = {**adapter.describe(), "source": adapter.source, "hidden_size": adapter.hidden_size,
+             "dtype": str(adapter.dtype).replace("torch.", ""), "cache": str(cache_root()),
+             "load_s": round(time.perf_counter() - start, 2)}
+    if json_out:
+        _print_json(facts)
+        return
+    for k, v in facts.items():
+        out.print(f"[bold]{k:>12}[/]  {v}")
+
+
+@app.command()
+def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt = None,
+         out_dir: OutOpt = Path("talkscope-out")) -> None:
+    """Talk with talkscope about the model in the terminal."""
+    from talkscope.agent.chat import run_chat
+
+    run_chat(_context(model, device, index, out_dir))
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+    except TalkscopeError as err:
+        print(f"talkscope: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

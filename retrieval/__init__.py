@@ -1,0 +1,1 @@
+"""talkscope.retrieval."""

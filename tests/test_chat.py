@@ -1,0 +1,69 @@
+"""The terminal chat, driven for real through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pexpect
+import pytest
+from conftest import ROOT, TALKSCOPE
+
+ENV = {**os.environ, "TERM": "dumb"}  # rich then writes plain text, which is easier to match
+
+
+def spawn() -> pexpect.spawn:
+    return pexpect.spawn(TALKSCOPE, ["chat"], cwd=str(ROOT), env=ENV, encoding="utf-8", timeout=120,
+                         dimensions=(50, 200))
+
+pytestmark = pytest.mark.slow
+
+
+def test_chat_answers_keeps_session_and_handles_commands():
+    child = spawn()
+    try:
+        child.expect("18 layers")
+        child.expect("you>")
+        child.sendline('What does the model say after "The capital of France is"?')
+        child.expect(r"talkscope> After \"The capital of France is\" the model continues with \" the capital")
+        child.expect("Uncertainty:")
+        child.expect(r"\[E1\] generate")
+        child.expect("you>")
+        child.sendline("What does it say?")  # follow-up: the prompt comes from the session
+        child.expect(r"continues with \" the capital")
+        child.expect("you>")
+        child.sendline("/json")
+        child.expect("Raw JSON on")
+        child.expect("you>")
+        child.sendline("/help")
+        child.expect("/reset")
+        child.expect("you>")
+        child.sendline("/reset")
+        child.expect("Conversation forgotten")
+        child.expect("you>")
+        child.sendline("What does it say?")  # nothing to inherit now: a clarifying question
+        child.expect("Which prompt should I use")
+        child.expect("you>")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_cancels_a_turn_and_keeps_the_session():
+    child = spawn()
+    try:
+        child.expect("you>")
+        child.sendline('Complete "The capital of France is" for 256 tokens')
+        time.sleep(4)  # routing done, generation (a few seconds per 100 tokens) under way
+        child.sendintr()
+        child.expect("Cancelled")
+        child.expect("you>")
+        child.sendline('Complete "Two plus two is" for 2 tokens')
+        child.expect("talkscope> ")
+        child.expect("you>")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

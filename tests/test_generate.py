@@ -1,0 +1,47 @@
+"""`generate` on the real model: the probabilities it reports are the model's own."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from talkscope.tools.base import get_tool
+from talkscope.tools.errors import TalkscopeError
+
+
+def test_generate_reports_the_models_own_token_probabilities(ctx, model):
+    result = get_tool("generate")(ctx, {"prompt": "The capital of France is", "max_new_tokens": 6})
+    data = result.data
+    assert len(data["tokens"]) == len(data["probs"]) == len(data["entropy_bits"]) == 6
+    assert "".join(data["tokens"]) == data["text"]
+    ids = model.encode("The capital of France is").tensor("cpu")
+    probs = model.next_token_logits(ids)[0].softmax(-1)
+    first = model.tokenizer.encode(data["tokens"][0], add_special_tokens=False)[0]
+    assert first == int(probs.argmax()), "greedy: the first token is the most probable one"
+    assert data["probs"][0] == pytest.approx(float(probs[first]), abs=1e-5)
+    entropy = float(-(probs * probs.clamp_min(1e-45).log2()).sum())
+    assert data["entropy_bits"][0] == pytest.approx(entropy, abs=1e-3)
+    assert result.args == {"prompt": "The capital of France is", "max_new_tokens": 6}
+    assert result.uncertainty.level in {"low", "medium", "high"}
+    assert result.uncertainty.score == pytest.approx(1 - data["probs"][0], abs=1e-3)
+
+
+def test_batched_continuations_match_single_ones(model):
+    from talkscope.tools.generation import continue_prompts
+
+    prompts = ["The capital of France is", "Water is made of hydrogen and"]
+    both = continue_prompts(model, prompts, 5)
+    for prompt, batched in zip(prompts, both):
+        single = continue_prompts(model, [prompt], 5)[0]
+        assert batched.ids == single.ids
+        assert batched.probs == pytest.approx(single.probs, abs=1e-4)
+    assert torch.isfinite(torch.tensor(both[0].entropies)).all()
+
+
+@pytest.mark.parametrize("args, match", [
+    ({"prompt": ""}, "non-empty 'prompt'"),
+    ({"prompt": "Hi", "max_new_tokens": 0}, "from 1 to"),
+    ({"prompt": "Hi", "temperature": 2}, "no argument 'temperature'"),
+])
+def test_bad_generate_arguments_say_what_to_do(ctx, args, match):
+    with pytest.raises(TalkscopeError, match=match):
+        get_tool("generate")(ctx, args)

@@ -1,0 +1,71 @@
+"""Batched continuation with per-token probabilities, shared by the tools that let the model speak."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from talkscope.tools.model import ModelAdapter
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """One generated continuation: its tokens, each token's probability and the entropy (bits) of the
+    distribution it was drawn from (both under the model's raw, temperature-1 distribution)."""
+
+    prompt: str
+    ids: list[int]
+    tokens: list[str]
+    probs: list[float]
+    entropies: list[float]
+    text: str
+
+    @property
+    def logprob(self) -> float:
+        return float(sum(math.log(max(p, 1e-45)) for p in self.probs))
+
+
+@torch.no_grad()
+def continue_prompts(
+    model: ModelAdapter, prompts: Sequence[str], max_new_tokens: int = 20, *,
+    sample: bool = False, temperature: float = 1.0, num_return_sequences: int = 1,
+) -> list[Continuation]:
+    """Continue every prompt in one batched `generate` (left padding). With `num_return_sequences`
+    > 1 the result holds that many continuations per prompt, prompt by prompt."""
+    tok = model.tokenizer
+    encs = [model.encode(p) for p in prompts]
+    width = max(len(e) for e in encs)
+    pad = tok.pad_token_id
+    ids = torch.tensor([[pad] * (width - len(e)) + e.ids for e in encs], device=model.device)
+    mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=model.device)
+    out = model.model.generate(
+        input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=sample,
+        temperature=temperature if sample else None, top_k=0 if sample else None, top_p=None,
+        num_return_sequences=num_return_sequences, output_logits=True, return_dict_in_generate=True,
+        pad_token_id=pad, eos_token_id=tok.eos_token_id,
+    )
+    new = out.sequences[:, width:]  # [rows, steps]
+    logp = torch.stack(out.logits, dim=1).float().log_softmax(-1)  # [rows, steps, V]
+    chosen = logp.gather(-1, new.unsqueeze(-1)).squeeze(-1).exp()
+    entropy = -(logp.exp() * logp).nan_to_num().sum(-1) / math.log(2)
+    results = []
+    for row in range(new.shape[0]):
+        keep = _until_eos(new[row].tolist(), tok.eos_token_id, pad)
+        row_ids = new[row, :keep].tolist()
+        results.append(Continuation(
+            prompt=prompts[row // num_return_sequences], ids=row_ids,
+            tokens=[tok.decode([i]) for i in row_ids], probs=chosen[row, :keep].tolist(),
+            entropies=entropy[row, :keep].tolist(), text=tok.decode(row_ids, skip_special_tokens=True),
+        ))
+    return results
+
+
+def _until_eos(ids: list[int], eos: int | list[int] | None, pad: int) -> int:
+    """How many generated tokens to keep: up to (excluding) the first end-of-sequence."""
+    stops = set(eos if isinstance(eos, list) else [eos]) - {None}
+    for i, t in enumerate(ids):
+        if t in stops:
+            return i
+    return len(ids)

@@ -1,0 +1,256 @@
+"""The model adapter: the only code that knows where an architecture keeps its parts.
+
+Layer numbering (DESIGN.md): layer 0 is the embedding output (the input of the first decoder
+block), layer l in 1..L is the output of decoder block l, and layer L is the raw residual stream
+*before* the final norm. Every tool reads and patches the residual stream through this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from talkscope.tools.errors import TalkscopeError
+from torch import nn
+
+# Where each supported family keeps its decoder blocks and final norm, relative to `base_model`.
+LAYER_ATTRS = ("layers", "h", "decoder.layers")  # Llama/Gemma/NeoX, GPT-2, OPT-like
+NORM_ATTRS = ("norm", "ln_f", "final_layer_norm", "decoder.final_layer_norm")
+
+
+def _find(module: nn.Module, paths: Sequence[str]) -> Any:
+    for path in paths:
+        obj: Any = module
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                break
+        if obj is not None:
+            return obj
+    raise TalkscopeError(
+        f"talkscope does not know this architecture ({type(module).__name__}): looked for {paths}. "
+        "Supported: Gemma, Llama, GPT-2 and GPT-NeoX style models"
+    )
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """A tokenized prompt: ids, each token as text, character spans, and which tokens are special."""
+
+    text: str
+    ids: list[int]
+    tokens: list[str]
+    offsets: list[tuple[int, int]]
+    special: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def tensor(self, device: torch.device | str) -> torch.Tensor:
+        return torch.tensor([self.ids], device=device)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """Overwrite the residual stream at (layer, position) of batch row `row` with `vector`."""
+
+    layer: int
+    position: int
+    vector: torch.Tensor  # [hidden_size]
+    row: int = 0
+
+
+class ModelAdapter:
+    """A loaded causal LM with a tokenizer, seen through DESIGN.md's layer and position numbering."""
+
+    def __init__(self, model: nn.Module, tokenizer: Any, name: str, source: str = "") -> None:
+        self.model = model.eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.tokenizer = tokenizer
+        if getattr(tokenizer, "pad_token_id", None) is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self.name = name
+        self.source = source
+        self.config = model.config
+        base = model.base_model
+        self._blocks: nn.ModuleList = _find(base, LAYER_ATTRS)
+        self._norm: nn.Module = _find(base, NORM_ATTRS)
+        self._unembed: nn.Module = model.get_output_embeddings()
+        self._softcap = getattr(self.config, "final_logit_softcapping", None)
+
+    # ---- facts ----------------------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        """L: the number of decoder blocks. Valid layers are 0..L."""
+        return len(self._blocks)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.model.parameters()).dtype
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.config.hidden_size)
+
+    @property
+    def max_length(self) -> int:
+        return int(getattr(self.config, "max_position_embeddings", 0) or getattr(self.config, "n_positions", 0))
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "layers": self.n_layers, "device": str(self.device)}
+
+    # ---- tokens ---------------------------------------------------------------------------
+    def encode(self, text: str, add_special_tokens: bool = True) -> Encoding:
+        if not text or not text.strip():
+            raise TalkscopeError("the prompt is empty: give the text the model should read, in quotes")
+        enc = self.tokenizer(text, add_special_tokens=add_special_tokens, return_offsets_mapping=True)
+        ids = list(enc["input_ids"])
+        if self.max_length and len(ids) > self.max_length:
+            raise TalkscopeError(
+                f"the prompt has {len(ids)} tokens but {self.name} reads at most {self.max_length}: shorten it"
+            )
+        specials = set(self.tokenizer.all_special_ids)
+        tokens = [self.tokenizer.decode([i]) for i in ids]
+        return Encoding(text, ids, tokens, [tuple(o) for o in enc["offset_mapping"]], [i in specials for i in ids])
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+    def position_of(self, enc: Encoding, token: str | int | None) -> int:
+        """Index of a position: None = last token, an int (negative from the end), or text = the last
+        token of the first occurrence of that text in the prompt."""
+        if token is None:
+            return len(enc) - 1
+        if isinstance(token, int):
+            if not -len(enc) <= token < len(enc):
+                raise TalkscopeError(f"position {token} is outside the prompt's {len(enc)} tokens")
+            return token % len(enc)
+        start = enc.text.find(token)
+        if start < 0 or not token.strip():
+            listed = ", ".join(repr(t) for t, s in zip(enc.tokens, enc.special) if not s)
+            raise TalkscopeError(f"'{token}' is not in the prompt; its tokens are: {listed}")
+        end = start + len(token)
+        last = [i for i, (a, b) in enumerate(enc.offsets) if a < end and b > start and not enc.special[i]]
+        return last[-1]
+
+    # ---- layers ---------------------------------------------------------------------------
+    def check_layers(self, layer: int | Sequence[int] | None) -> list[int]:
+        """Validate a layer argument (None = every layer 0..L) and return a sorted list."""
+        layers = list(range(self.n_layers + 1)) if layer is None else (
+            [layer] if isinstance(layer, int) else list(layer)
+        )
+        bad = [x for x in layers if not isinstance(x, int) or not 0 <= x <= self.n_layers]
+        if bad or not layers:
+            raise TalkscopeError(
+                f"layer {bad[0] if bad else '[]'} does not exist: {self.name} has layers 0-{self.n_layers} "
+                f"(0 is the embedding output, {self.n_layers} the last block)"
+            )
+        return sorted(set(layers))
+
+    def _hook_point(self, layer: int) -> tuple[nn.Module, bool]:
+        """(module, is_pre_hook): layer 0 is the first block's input, layer l the l-th block's output."""
+        if layer == 0:
+            return self._blocks[0], True
+        return self._blocks[layer - 1], False
+
+    @torch.no_grad()
+    def residual_stream(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+        layers: Sequence[int] | None = None,
+    ) -> torch.Tensor:
+        """Hidden states [len(layers), batch, seq, hidden] from one forward (no unembedding)."""
+        layers = self.check_layers(None if layers is None else list(layers))
+        captured: dict[int, torch.Tensor] = {}
+        handles = []
+        for layer in layers:
+            module, pre = self._hook_point(layer)
+
+            def grab(_m: nn.Module, args: Any, kwargs_or_out: Any, *rest: Any, layer: int = layer, pre: bool = pre) -> None:
+                captured[layer] = _hidden_of(args, kwargs_or_out) if pre else _hidden(rest[0])
+
+            handles.append(
+                module.register_forward_pre_hook(grab, with_kwargs=True) if pre
+                else module.register_forward_hook(grab, with_kwargs=True)
+            )
+        try:
+            self.model.base_model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+        finally:
+            for h in handles:
+                h.remove()
+        return torch.stack([captured[x] for x in layers])
+
+    @contextmanager
+    def patch(self, patches: Sequence[Patch]) -> Iterator[None]:
+        """Overwrite the residual stream at the given (layer, position, row) during any forward or
+        `generate` inside the block. Steps of length 1 (KV-cache decoding) are left untouched."""
+        self.check_layers([p.layer for p in patches] or None)
+        by_layer: dict[int, list[Patch]] = {}
+        for p in patches:
+            by_layer.setdefault(p.layer, []).append(p)
+
+        def apply(h: torch.Tensor, todo: list[Patch]) -> torch.Tensor:
+            if h.shape[1] == 1:  # a KV-cache decoding step: the prompt positions are not here
+                return h
+            h = h.clone()
+            for p in todo:
+                h[p.row, p.position] = p.vector.to(h.dtype)
+            return h
+
+        handles = []
+        for layer, todo in by_layer.items():
+            module, pre = self._hook_point(layer)
+            if pre:
+                def pre_hook(_m: nn.Module, args: Any, kwargs: dict, todo: list[Patch] = todo) -> Any:
+                    if args:
+                        return (apply(args[0], todo), *args[1:]), kwargs
+                    return args, {**kwargs, "hidden_states": apply(kwargs["hidden_states"], todo)}
+
+                handles.append(module.register_forward_pre_hook(pre_hook, with_kwargs=True))
+            else:
+                def post_hook(_m: nn.Module, _a: Any, out: Any, todo: list[Patch] = todo) -> Any:
+                    if isinstance(out, tuple):
+                        return (apply(out[0], todo), *out[1:])
+                    return apply(out, todo)
+
+                handles.append(module.register_forward_hook(post_hook))
+        try:
+            yield
+        finally:
+            for h in handles:
+                h.remove()
+
+    # ---- reading predictions ----------------------------------------------------------------
+    def logits_from_residual(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Final norm + unembedding (+ soft-capping where the model has it): [..., D] -> [..., V].
+        Call it on the positions you read only: the default model's vocabulary has 262k entries."""
+        logits = self._unembed(self._norm(hidden))
+        if self._softcap:
+            logits = torch.tanh(logits / self._softcap) * self._softcap
+        return logits
+
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Layer 0 for these ids (the embedding output, scaled where the architecture scales it)."""
+        return self.residual_stream(input_ids, layers=[0])[0]
+
+    @torch.no_grad()
+    def next_token_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits for the token after the last position: [batch, V], computing only that position."""
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=1, use_cache=False)
+        return out.logits[:, -1].float()
+
+
+def _hidden(out: Any) -> torch.Tensor:
+    """A decoder block's output: a tensor in current transformers, a tuple in older versions."""
+    return (out[0] if isinstance(out, tuple) else out).detach()
+
+
+def _hidden_of(args: tuple, kwargs: dict) -> torch.Tensor:
+    return (args[0] if args else kwargs["hidden_states"]).detach()
