@@ -112,7 +112,7 @@ class Router:
             if arg.required and args[name] is None:
                 args[name] = session.last_value(name)
                 if args[name] is None:
-                    return args, f"Which {name} should I use? Put it in quotes, for example: \"The capital of France is\"."
+                    return args, f'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".'
         return args, None
 
     def route(self, turn: str, session: Session | None = None) -> Route:

@@ -173,8 +173,8 @@ class ModelAdapter:
         for layer in layers:
             module, pre = self._hook_point(layer)
 
-            def grab(_m: nn.Module, args: Any, kwargs_or_out: Any, *rest: Any, layer: int = layer, pre: bool = pre) -> None:
-                captured[layer] = _hidden_of(args, kwargs_or_out) if pre else _hidden(rest[0])
+            def grab(_m: nn.Module, args: Any, kw_or_out: Any, *rest: Any, layer: int = layer, pre: bool = pre) -> None:
+                captured[layer] = _hidden_of(args, kw_or_out) if pre else _hidden(rest[0])
 
             handles.append(
                 module.register_forward_pre_hook(grab, with_kwargs=True) if pre
