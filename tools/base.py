@@ -95,6 +95,12 @@ class ToolContext:
     def model_loaded(self) -> bool:
         return self._model is not None
 
+    def progress(self, total: int, description: str) -> Any:
+        """A context manager yielding `advance(n)`; shows a bar on stderr when there is much to do."""
+        from talkscope.tools.progress import progress_bar
+
+        return progress_bar(total, description)
+
     def figure_path(self, stem: str) -> Path:
         """A fresh numbered PNG path in the output folder, e.g. talkscope-out/attr-003.png."""
         self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -236,9 +236,27 @@ class ModelAdapter:
             logits = torch.tanh(logits / self._softcap) * self._softcap
         return logits
 
-    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
-        """Layer 0 for these ids (the embedding output, scaled where the architecture scales it)."""
-        return self.residual_stream(input_ids, layers=[0])[0]
+    def token_embeddings(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """The input-embedding module's output for these ids ([..., D]); scaled where the architecture
+        scales it (Gemma), before position embeddings where it adds them (GPT-2). This is what
+        `logits_from_embeddings` takes, and what attribution methods perturb."""
+        return self.model.get_input_embeddings()(input_ids)
+
+    def logits_from_embeddings(self, embeds: torch.Tensor, keep: int) -> torch.Tensor:
+        """Logits of the last `keep` positions ([B, keep, V]) for input embeddings [B, T, D]; gradients
+        flow when `embeds` requires them. Only those positions are unembedded."""
+        return self.model(inputs_embeds=embeds, logits_to_keep=keep, use_cache=False).logits
+
+    @torch.no_grad()
+    def attention_weights(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Attention probabilities of every layer, [L, heads, T, T], for one sequence (eager attention)."""
+        previous = self.model.config._attn_implementation
+        self.model.set_attn_implementation("eager")
+        try:
+            out = self.model.base_model(input_ids=input_ids, output_attentions=True, use_cache=False)
+        finally:
+            self.model.set_attn_implementation(previous)
+        return torch.stack([a[0] for a in out.attentions]).float()
 
     @torch.no_grad()
     def next_token_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -1,0 +1,34 @@
+"""Captum 0.9 reference attributions under talkscope's conventions (pad-token baseline, BOS skipped,
+summed target log-probability), shared by the tests and the speed benchmark."""
+
+from __future__ import annotations
+
+import torch
+from captum.attr import (
+    FeatureAblation,
+    LayerIntegratedGradients,
+    LLMAttribution,
+    LLMGradientAttribution,
+    TextTokenInput,
+)
+from talkscope.tools.model import ModelAdapter
+
+
+def _input(model: ModelAdapter, prompt: str) -> TextTokenInput:
+    tok = model.tokenizer
+    return TextTokenInput(prompt, tok, baselines=tok.pad_token_id, skip_tokens=list(tok.all_special_ids))
+
+
+def captum_occlusion(model: ModelAdapter, prompt: str, target_ids: list[int]) -> list[float]:
+    """Feature ablation in its fastest honest configuration: one full forward per perturbation."""
+    fa = LLMAttribution(FeatureAblation(model.model), model.tokenizer)
+    res = fa.attribute(_input(model, prompt), target=torch.tensor(target_ids), forward_in_tokens=False)
+    return res.seq_attr.tolist()
+
+
+def captum_integrated_gradients(model: ModelAdapter, prompt: str, target_ids: list[int],
+                                n_steps: int = 32) -> list[float]:
+    lig = LayerIntegratedGradients(model.model, model.model.get_input_embeddings())
+    res = LLMGradientAttribution(lig, model.tokenizer).attribute(
+        _input(model, prompt), target=torch.tensor(target_ids), n_steps=n_steps)
+    return res.seq_attr.tolist()

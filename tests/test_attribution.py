@@ -1,0 +1,99 @@
+"""`attribution` on the real default model, checked numerically against Captum 0.9."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from scipy.stats import spearmanr
+from talkscope.tools.attribution import target_ids
+from talkscope.tools.base import get_tool
+from talkscope.tools.errors import TalkscopeError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.captum_ref import captum_integrated_gradients, captum_occlusion  # noqa: E402
+
+PROMPT = "The capital of France is"
+LONGER = "When Mary and John went to the store, John gave a drink to"
+
+
+def attribute(ctx, **args):
+    return get_tool("attribution")(ctx, {"prompt": PROMPT, **args})
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion", "input_x_gradient", "saliency",
+                                    "attention"])
+def test_every_method_gives_one_score_per_token(ctx, method):
+    r = attribute(ctx, target="Paris", method=method)
+    d = r.data
+    assert d["tokens"] == ["<bos>", "The", " capital", " of", " France", " is"]
+    assert len(d["scores"]) == 6 and d["method"] == method and d["target_tokens"] == [" Paris"]
+    assert sum(d["shares"]) == pytest.approx(1.0, abs=1e-3) and d["shares"][0] == 0.0
+    assert Path(r.figure).is_file() and r.figure.endswith(".png")
+    assert "check" not in d, "only the default run is cross-checked"
+    if method == "attention":
+        assert r.uncertainty.level != "low" and len(d["rollout"]) == 6
+
+
+def test_default_is_integrated_gradients_with_a_cross_check_and_completeness(ctx):
+    d = attribute(ctx, target="Paris").data
+    assert d["method"] == "integrated_gradients" and d["n_steps"] == 32
+    assert d["check"]["method"] == "occlusion" and -1 <= d["check"]["spearman"] <= 1
+    assert abs(sum(d["scores"]) - (d["score_input"] - d["score_baseline"])) == pytest.approx(
+        d["completeness_error"], abs=1e-4)
+    assert d["completeness_error_rel"] < 0.05
+    assert d["target_logprob"] == pytest.approx(d["score_input"], abs=1e-4)
+
+
+def test_contrast_scores_the_difference(ctx, model):
+    plain = attribute(ctx, target="Paris", method="occlusion").data
+    lyon = attribute(ctx, target="Lyon", method="occlusion").data
+    both = attribute(ctx, target="Paris", contrast="Lyon", method="occlusion").data
+    assert both["contrast"] == "Lyon"
+    for a, b, c in zip(plain["scores"], lyon["scores"], both["scores"]):
+        assert c == pytest.approx(a - b, abs=1e-3)
+
+
+def test_default_target_is_the_models_own_next_token(ctx, model):
+    d = attribute(ctx).data
+    assert d["target_is_models_own"] and d["target_tokens"] == [" the"]
+
+
+def test_multi_token_target_sums_log_probabilities(ctx, model):
+    d = attribute(ctx, target="Paris, France", method="occlusion").data
+    assert len(d["target_tokens"]) == 3
+    import torch
+    from talkscope.tools.generation import continue_prompts  # noqa: F401  (same model, teacher forcing below)
+
+    ids = model.encode(PROMPT).ids + target_ids(model, PROMPT, "Paris, France", "target")
+    with torch.no_grad():
+        logits = model.model(torch.tensor([ids]), logits_to_keep=4).logits[0, :3].log_softmax(-1)
+    expected = sum(float(logits[i, ids[6 + i]]) for i in range(3))
+    assert d["target_logprob"] == pytest.approx(expected, abs=1e-3)
+
+
+@pytest.mark.parametrize("prompt, target", [(PROMPT, "Paris"), (LONGER, "Mary")])
+def test_occlusion_and_integrated_gradients_agree_with_captum(ctx, model, prompt, target):
+    tgt = target_ids(model, prompt, target, "target")
+    ours_occ = get_tool("attribution")(ctx, {"prompt": prompt, "target": target, "method": "occlusion"}).data
+    ours_ig = get_tool("attribution")(ctx, {"prompt": prompt, "target": target,
+                                            "method": "integrated_gradients"}).data
+    theirs_occ = captum_occlusion(model, prompt, tgt)
+    theirs_ig = captum_integrated_gradients(model, prompt, tgt)
+    occ, ig = ours_occ["scores"][1:], ours_ig["scores"][1:]  # Captum skips the BOS token
+    assert occ == pytest.approx(theirs_occ, abs=2e-3, rel=2e-3)
+    assert spearmanr(occ, theirs_occ).statistic >= 0.99
+    assert ig == pytest.approx(theirs_ig, abs=5e-2, rel=2e-2)
+    assert spearmanr(ig, theirs_ig).statistic >= 0.99
+
+
+@pytest.mark.parametrize("args, match", [
+    ({"prompt": ""}, "non-empty 'prompt'"),
+    ({"prompt": PROMPT, "target": "   "}, "target is empty"),
+    ({"prompt": PROMPT, "method": "shap"}, "choose one of: integrated_gradients, occlusion"),
+    ({"prompt": "word " * 40000}, "reads at most"),
+])
+def test_bad_input_says_what_to_do(ctx, args, match):
+    with pytest.raises(TalkscopeError, match=match):
+        get_tool("attribution")(ctx, args)

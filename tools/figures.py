@@ -1,0 +1,41 @@
+"""Figures as PNG files (matplotlib, no display needed). Computing and rendering stay apart: these
+functions only draw numbers that a tool already computed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+
+
+def token_heatmap(path: Path, tokens: Sequence[str], scores: Sequence[float], title: str,
+                  exclude: Sequence[bool] = ()) -> Path:
+    """Tokens as a row of coloured cells (red drives the target up, blue down); excluded tokens grey."""
+    shown = [s for s, x in zip(scores, exclude or [False] * len(scores)) if not x] or [0.0]
+    lim = max(1e-9, max(abs(s) for s in shown))
+    per_row = 12
+    n_rows = (len(tokens) + per_row - 1) // per_row
+    fig, ax = plt.subplots(figsize=(min(per_row, len(tokens)) * 1.1 + 0.6, 0.75 * n_rows + 0.9))
+    cmap, norm = plt.get_cmap("RdBu_r"), TwoSlopeNorm(0.0, -lim, lim)
+    for i, (tok, s) in enumerate(zip(tokens, scores)):
+        r, c = divmod(i, per_row)
+        grey = bool(exclude) and exclude[i]
+        ax.add_patch(plt.Rectangle((c, -r), 1, 0.9, color="#dddddd" if grey else cmap(norm(s))))
+        label = tok.replace("\n", "\\n").replace(" ", "␣")
+        ink = "white" if not grey and abs(s) > 0.6 * lim else "black"
+        ax.text(c + 0.5, -r + 0.55, label[:10], ha="center", va="center", fontsize=8, color=ink)
+        ax.text(c + 0.5, -r + 0.2, f"{s:+.2f}", ha="center", va="center", fontsize=6, color=ink)
+    ax.set_xlim(0, min(per_row, len(tokens)))
+    ax.set_ylim(-n_rows + 0.9, 0.9)
+    ax.axis("off")
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.03, pad=0.01)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
