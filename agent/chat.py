@@ -6,6 +6,7 @@ import json
 import readline  # noqa: F401  (line editing and history for input())
 
 from rich.console import Console
+
 from talkscope.agent.core import Agent
 from talkscope.agent.render import render_reply
 from talkscope.tools.base import ToolContext

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import click
 import typer
 from rich.console import Console
+
 from talkscope.tools.errors import TalkscopeError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

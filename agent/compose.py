@@ -3,20 +3,13 @@ numbers in the text are the evidence's numbers; the phrasings are data (`data/te
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
+from talkscope.agent.phrasing import BUILDERS, templates
 from talkscope.agent.reply import EvidenceItem, Reply
 from talkscope.agent.router import Route
 from talkscope.tools.base import ToolResult, Uncertainty
-
-
-@lru_cache(maxsize=1)
-def templates() -> dict[str, Any]:
-    return json.loads(files("talkscope.agent").joinpath("data/templates.json").read_text())
 
 
 def failed_result(tool: str, args: dict[str, Any], reason: str) -> ToolResult:
@@ -37,6 +30,8 @@ def sentence(item: EvidenceItem, args: dict[str, Any]) -> str:
     key = "error" if "error" in item.data else item.tool
     if key == "generate" and not item.data.get("tokens"):
         key = "generate_empty"
+    if key in BUILDERS:
+        return BUILDERS[key](item)
     if key not in answers:
         return f"{item.summary} [{item.id}]"
     return answers[key].format(id=item.id, tool=item.tool, args=args, data=item.data)

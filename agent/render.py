@@ -6,6 +6,7 @@ import json
 
 from rich.console import Console
 from rich.markup import escape
+
 from talkscope.agent.compose import uncertainty_line
 from talkscope.agent.reply import Reply
 from talkscope.tools.base import ToolResult

@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 import numpy as np
+
 from talkscope.agent.session import Call, Session
 from talkscope.tools.base import Tool, list_tools
 
@@ -36,10 +37,31 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """How to read one argument: patterns with a group `v`, tried in order, and synonyms -> values."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    values: dict[str, str]
+    prefix_values: dict[str, str]
+
+    @classmethod
+    def from_data(cls, raw: list[str] | dict[str, Any]) -> Slot:
+        raw = {"patterns": raw} if isinstance(raw, list) else raw
+        pats = tuple(re.compile(p.replace("QUOTED", QUOTED), re.IGNORECASE) for p in raw["patterns"])
+        return cls(pats, raw.get("values", {}), raw.get("prefix_values", {}))
+
+    def canonical(self, text: str) -> str:
+        key = re.sub(r"\s+", " ", text.strip().lower())
+        if key in self.values:
+            return self.values[key]
+        return next((v for k, v in self.prefix_values.items() if key.startswith(k)), text)
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     tool: type[Tool]
     exemplars: tuple[str, ...]
-    slots: dict[str, tuple[re.Pattern[str], ...]]
+    slots: dict[str, Slot]
     suggest: tuple[str, ...]
 
 
@@ -51,10 +73,7 @@ def load_specs() -> dict[str, RouteSpec]:
         raw = json.loads(path.read_text())
         if raw["tool"] not in tools:
             continue
-        slots = {
-            arg: tuple(re.compile(p.replace("QUOTED", QUOTED), re.IGNORECASE) for p in pats)
-            for arg, pats in raw.get("slots", {}).items()
-        }
+        slots = {arg: Slot.from_data(pats) for arg, pats in raw.get("slots", {}).items()}
         specs[raw["tool"]] = RouteSpec(tools[raw["tool"]], tuple(raw["exemplars"]), slots,
                                        tuple(raw.get("suggest", ())))
     return specs
@@ -99,15 +118,24 @@ class Router:
         return top, confidence
 
     def fill(self, tool: str, turn: str, session: Session) -> tuple[dict[str, Any], str | None]:
-        """Arguments from the turn's slots, then from the session; a question if a required one is missing."""
+        """Arguments from the turn's slots (in the data's order; a quoted span serves one slot only),
+        then from the session; a question if a required one is still missing. A follow-up to the same
+        tool without new quoted text keeps the previous call's arguments and changes what it names."""
         spec = self.specs[tool]
         args: dict[str, Any] = {name: None for name in spec.tool.inputs}
-        for name, patterns in spec.slots.items():
-            for pattern in patterns:
-                m = pattern.search(turn)
-                if m:
-                    args[name] = _convert(m.group("v"), spec.tool.inputs[name].type)
-                    break
+        named: dict[str, Any] = {}
+        claimed: list[tuple[int, int]] = []
+        for name, slot in spec.slots.items():
+            found = _first_free(slot, turn, claimed)
+            if found is not None:
+                value, span = found
+                claimed.append(span)
+                named[name] = _convert(slot.canonical(value), spec.tool.inputs[name].type)
+        previous = session.last()
+        new_prompt = "prompt" in named and previous is not None and named["prompt"] != previous.args.get("prompt")
+        if previous is not None and previous.tool == tool and not new_prompt:
+            args.update(previous.args)  # a follow-up: keep everything the turn does not change
+        args.update(named)
         for name, arg in spec.tool.inputs.items():
             if arg.required and args[name] is None:
                 args[name] = session.last_value(name)
@@ -128,10 +156,33 @@ class Router:
         return list(self.specs[tool].suggest) if tool in self.specs else []
 
 
+def _first_free(slot: Slot, turn: str, claimed: list[tuple[int, int]]) -> tuple[str, tuple[int, int]] | None:
+    """The first match of the slot's patterns whose value does not overlap a span already used."""
+    for pattern in slot.patterns:
+        for m in pattern.finditer(turn):
+            a, b = m.span("v")
+            if all(b <= c or a >= d for c, d in claimed):
+                return m.group("v"), (a, b)
+    return None
+
+
 def _convert(value: str, kind: str) -> Any:
     value = value.strip()
     if value[:1] in "\"“'":
         value = unquote(value)
+    if kind.startswith("int|list"):
+        return parse_layers(value)
     if kind.startswith("int"):
         return int(value)
     return value
+
+
+def parse_layers(text: str) -> int | list[int] | None:
+    """'layer 4' -> 4; 'layers 2, 5 and 8' -> [2, 5, 8]; 'layers 1 through 4' -> [1, 2, 3, 4];
+    'every layer' -> None (all layers)."""
+    if re.search(r"\b(every|all|each|by)\b", text, re.IGNORECASE):
+        return None
+    layers: list[int] = []
+    for a, b in re.findall(r"(\d+)(?:\s*(?:to|through|-|–)\s*(\d+))?", text):
+        layers.extend(range(int(a), int(b) + 1) if b else [int(a)])
+    return layers[0] if len(layers) == 1 else layers

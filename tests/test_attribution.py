@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from scipy.stats import spearmanr
+
 from talkscope.tools.attribution import target_ids
 from talkscope.tools.base import get_tool
 from talkscope.tools.errors import TalkscopeError
@@ -64,6 +65,7 @@ def test_multi_token_target_sums_log_probabilities(ctx, model):
     d = attribute(ctx, target="Paris, France", method="occlusion").data
     assert len(d["target_tokens"]) == 3
     import torch
+
     from talkscope.tools.generation import continue_prompts  # noqa: F401  (same model, teacher forcing below)
 
     ids = model.encode(PROMPT).ids + target_ids(model, PROMPT, "Paris, France", "target")

@@ -75,3 +75,32 @@ def test_info_and_tools_describe_the_setup():
     assert info["layers"] == 18 and info["device"] == "cpu" and info["hidden_size"] == 640
     tools = json.loads(run_cli("tools", "--json").stdout)
     assert {t["name"] for t in tools} >= {"generate", "help"}
+
+
+def test_attribution_tool_and_ask_from_the_command_line(tmp_path):
+    proc = run_cli("tool", "attribution", "--args",
+                   '{"prompt": "The capital of France is", "target": "Paris", "contrast": "Lyon"}',
+                   "--json", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["data"]["contrast"] == "Lyon" and len(out["data"]["scores"]) == 6
+    assert out["data"]["check"]["method"] == "occlusion"
+    proc = run_cli("ask", 'Why did the model say "Paris" after "The capital of France is"?', "--json",
+                   "--out", str(tmp_path))
+    reply = json.loads(proc.stdout)
+    (e1,) = reply["evidence"]
+    assert e1["tool"] == "attribution" and e1["figure"].endswith(".png")
+    assert (tmp_path / e1["figure"].split("/")[-1]).is_file()
+    assert "Integrated gradients" in reply["answer"] and "Spearman" in reply["answer"] and "[E1]" in reply["answer"]
+    assert f"{e1['data']['check']['spearman']:.2f}" in reply["answer"], "the answer quotes the evidence's number"
+
+
+def test_patchscope_ask_names_the_layer_count_and_cites_a_figure(tmp_path):
+    proc = run_cli("ask", 'What does layer 4 encode at "France" in "The capital of France is"?', "--json",
+                   "--out", str(tmp_path))
+    reply = json.loads(proc.stdout)
+    assert reply["calls"][0] == {"tool": "patchscope", "args": {
+        "prompt": "The capital of France is", "token": "France", "layer": 4, "kind": None, "relation": None,
+        "target_prompt": None}}
+    assert "18 layers" in reply["answer"] and "France" in reply["answer"] and "[E1]" in reply["answer"]
+    assert reply["evidence"][0]["figure"].endswith(".png")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+
 from talkscope.tools.base import get_tool
 from talkscope.tools.errors import TalkscopeError
 

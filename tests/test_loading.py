@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 import torch
+
 from talkscope.tools import loading
 from talkscope.tools.errors import TalkscopeError
 

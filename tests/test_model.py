@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny import tiny_model
+
 from talkscope.tools.errors import TalkscopeError
 from talkscope.tools.model import Patch
-from tiny import tiny_model
 
 PROMPT = "The capital of France is"
 

@@ -39,3 +39,47 @@ def test_missing_prompt_asks_and_session_supplies_it(router):
 def test_out_of_scope_turn_gets_a_clarifying_question(router):
     r = router.route("Book me a table for two at an Italian restaurant tonight")
     assert r.clarify is not None and r.confidence < 0.45
+
+
+def test_attribution_reads_prompt_target_contrast_and_method(router):
+    r = router.route('Why did the model say "Paris" after "The capital of France is"?')
+    assert r.calls[0].to_json() == {"tool": "attribution", "args": {
+        "prompt": "The capital of France is", "target": "Paris", "method": None, "contrast": None}}
+    r = router.route('Why "Paris" rather than "Lyon" after "The capital of France is"? Use leave-one-out.')
+    assert r.calls[0].args == {"prompt": "The capital of France is", "target": "Paris", "method": "occlusion",
+                               "contrast": "Lyon"}
+
+
+def test_follow_ups_keep_what_the_turn_does_not_change(router):
+    session = Session()
+    turns = ['Why did the model say "Paris" after "The capital of France is"?', "Now with IG", 'Why not "Lyon"?']
+    routed = []
+    for turn in turns:
+        r = router.route(turn, session)
+        session.remember(r.calls)
+        routed.append(r.calls[0].args)
+    assert routed[1]["method"] == "integrated_gradients" and routed[1]["target"] == "Paris"
+    assert routed[2] == {"prompt": "The capital of France is", "target": "Paris", "method": "integrated_gradients",
+                         "contrast": "Lyon"}
+
+
+def test_why_after_generate_explains_the_same_prompt(router):
+    session = Session()
+    first = router.route('What does the model say after "Hello there"?', session)
+    session.remember(first.calls)
+    why = router.route("Why?", session)
+    assert why.clarify is None and why.calls[0].tool == "attribution"
+    assert why.calls[0].args["prompt"] == "Hello there" and why.calls[0].args["target"] is None
+
+
+def test_patchscope_and_logit_lens_slots(router):
+    r = router.route('What does layer 4 encode at "France" in "The capital of France is"?')
+    assert r.calls[0].tool == "patchscope"
+    assert r.calls[0].args["token"] == "France" and r.calls[0].args["layer"] == 4
+    assert r.calls[0].args["prompt"] == "The capital of France is"
+    r = router.route('Run the logit lens on "The capital of France is" at layers 2, 5 and 8')
+    assert r.calls[0].tool == "logit_lens" and r.calls[0].args["layer"] == [2, 5, 8]
+    r = router.route('What does the logit lens show for "The capital of France is" in layers 1 through 4?')
+    assert r.calls[0].args["layer"] == [1, 2, 3, 4]
+    r = router.route('What does the logit lens show for "The capital of France is" at every layer?')
+    assert r.calls[0].args["layer"] is None

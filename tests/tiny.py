@@ -4,7 +4,6 @@ with a word-level tokenizer trained here, for architecture coverage of the adapt
 from __future__ import annotations
 
 import torch
-from talkscope.tools.model import ModelAdapter
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import (
     GPT2Config,
@@ -15,6 +14,8 @@ from transformers import (
     LlamaForCausalLM,
     PreTrainedTokenizerFast,
 )
+
+from talkscope.tools.model import ModelAdapter
 
 TEXT = ["the cat sat on the mat", "the capital of france is paris", "a dog ran to the park and back"]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+
 from talkscope.tools.model import ModelAdapter
 
 GRAD_TOKENS_PER_CHUNK = 4096     # tokens per backward chunk: ~1 MB of saved activations per token

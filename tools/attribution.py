@@ -4,7 +4,7 @@ Target: a text the user names (several tokens allowed: score = summed log-probab
 forcing) or, by default, the model's own greedy next token. With `contrast`, the score is
 log p(target) - log p(contrast): "why Paris rather than Lyon". The default method is integrated
 gradients (32 Gauss-Legendre steps); it is cross-checked by a second, cheap method (occlusion, or
-input x gradient for long prompts) and the rank agreement of the two sets the uncertainty.
+saliency for long prompts) and the rank agreement of the two sets the uncertainty.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from scipy.stats import spearmanr
+
 from talkscope.tools.attr_methods import METHODS, Attribution, Scorer, work_rows
 from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.errors import TalkscopeError
@@ -19,7 +20,7 @@ from talkscope.tools.figures import token_heatmap
 from talkscope.tools.model import Encoding, ModelAdapter
 
 DEFAULT_METHOD = "integrated_gradients"
-OCCLUSION_CHECK_MAX_TOKENS = 256  # above this the cross-check uses input x gradient (one backward)
+OCCLUSION_CHECK_MAX_TOKENS = 256  # above this the cross-check is saliency (one backward)
 
 
 def target_ids(model: ModelAdapter, prompt: str, text: str, what: str) -> list[int]:
@@ -75,7 +76,7 @@ class AttributionTool(Tool):
         data = self._data(model, enc, scorer, chosen, main, target, contrast, own)
         check = None
         if method is None:
-            second = "occlusion" if len(enc) <= OCCLUSION_CHECK_MAX_TOKENS else "input_x_gradient"
+            second = "occlusion" if len(enc) <= OCCLUSION_CHECK_MAX_TOKENS else "saliency"
             other = self._run_method(ctx, scorer, second, len(enc))
             check = self._agreement(enc, main, other, second)
             data["check"] = check
@@ -98,7 +99,10 @@ class AttributionTool(Tool):
             logp = float(scorer._logprob(scorer.input_embeds[None], scorer.target_ids)[0])
         total = sum(abs(s) for s, sp in zip(attr.scores, enc.special) if not sp) or 1.0
         shares = [0.0 if sp else abs(s) / total for s, sp in zip(attr.scores, enc.special)]
+        ranked = sorted((i for i, sp in enumerate(enc.special) if not sp), key=lambda i: -attr.scores[i])
+        top = [{"token": enc.tokens[i], "position": i, "share": round(shares[i], 4)} for i in ranked[:3]]
         return {
+            "top": top,
             "tokens": enc.tokens, "scores": [round(s, 6) for s in attr.scores], "method": method,
             "target": target, "contrast": contrast, "target_logprob": round(logp, 6),
             "target_is_models_own": own, "target_tokens": [model.tokenizer.decode([t]) for t in scorer.target_ids],
@@ -119,15 +123,14 @@ class AttributionTool(Tool):
 
     @staticmethod
     def _summary(d: dict[str, Any]) -> str:
-        ranked = sorted((i for i, sp in enumerate(d["special"]) if not sp), key=lambda i: -d["scores"][i])
-        top = ", ".join(f"{d['tokens'][i]!r} ({d['shares'][i]:.0%})" for i in ranked[:2])
+        top = ", ".join(f"{t['token']!r} ({t['share']:.0%})" for t in d["top"][:2])
         what = f"{d['target']!r}" + (f" rather than {d['contrast']!r}" if d["contrast"] else "")
         text = f"{d['method']}: the tokens pushing most towards {what} are {top}"
         if "completeness_error_rel" in d:
             text += f"; completeness error {d['completeness_error_rel']:.0%}"
         if "check" in d:
             c = d["check"]
-            text += (f"; {c['method']} agrees with Spearman {c['spearman']:.2f}, "
+            text += (f"; {c['method']} rank agreement: Spearman {c['spearman']:.2f}, "
                      f"{'same' if c['top_match'] else 'a different'} top token")
         return text + "."
 

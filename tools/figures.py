@@ -39,3 +39,25 @@ def token_heatmap(path: Path, tokens: Sequence[str], scores: Sequence[float], ti
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def layer_table(path: Path, layers: Sequence[int], texts: Sequence[str], probs: Sequence[float],
+                title: str) -> Path:
+    """One row per layer: the decoded text, shaded by its (first-token) probability."""
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(layers) + 0.9))
+    cmap = plt.get_cmap("Greens")
+    for r, (layer, text, p) in enumerate(zip(layers, texts, probs)):
+        y = len(layers) - 1 - r
+        ax.add_patch(plt.Rectangle((0, y), 1, 0.9, color=cmap(0.15 + 0.85 * float(p))))
+        label = text.replace("\n", "\\n").strip()[:60] or "(nothing)"
+        ax.text(0.01, y + 0.45, f"{label}", va="center", fontsize=8, color="white" if p > 0.6 else "black")
+        ax.text(1.01, y + 0.45, f"{p:.2f}", va="center", fontsize=7)
+        ax.text(-0.01, y + 0.45, f"layer {layer}", va="center", ha="right", fontsize=7)
+    ax.set_xlim(-0.12, 1.08)
+    ax.set_ylim(0, len(layers))
+    ax.axis("off")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

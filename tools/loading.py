@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
+
 from talkscope.tools.errors import TalkscopeError
 from talkscope.tools.model import ModelAdapter
 
