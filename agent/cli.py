@@ -23,12 +23,13 @@ DeviceOpt = Annotated[str | None, typer.Option("--device", help="cpu, cuda or cu
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="document index folder")]
 OutOpt = Annotated[Path, typer.Option("--out", help="folder for figures")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON")]
+TargetOpt = Annotated[str | None, typer.Option("--target-model", help="patchscopes: patch into this model")]
 
 
-def _context(model: str, device: str | None, index: Path | None, out_dir: Path) -> Any:
+def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None) -> Any:
     from talkscope.tools.base import ToolContext
 
-    return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir)
+    return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target)
 
 
 def _print_json(obj: Any) -> None:
@@ -51,14 +52,14 @@ def _read_jsonl(path: Path) -> list[Any]:
 
 @app.command()
 def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
-        index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out")) -> None:
+        index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None) -> None:
     """Answer one question about the model, citing evidence."""
     from talkscope.agent.core import Agent
     from talkscope.agent.render import render_reply
 
     if not question.strip():
         raise TalkscopeError("the question is empty: ask something, e.g. talkscope ask 'What can you do?'")
-    reply = Agent(_context(model, device, index, out_dir)).ask(question)
+    reply = Agent(_context(model, device, index, out_dir, target_model)).ask(question)
     if json_out:
         _print_json(reply.to_json())
     else:
@@ -79,13 +80,13 @@ def _parse_args(text: str) -> dict[str, Any]:
 def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON object")] = "{}",
          batch: Annotated[Path | None, typer.Option(help="JSONL file: one args object per line")] = None,
          json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
-         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out")) -> None:
+         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None) -> None:
     """Run one tool directly (or one call per line of --batch, with the model loaded once)."""
     from talkscope.agent.render import render_result
     from talkscope.tools.base import get_tool
 
     runner = get_tool(name)
-    ctx = _context(model, device, index, out_dir)
+    ctx = _context(model, device, index, out_dir, target_model)
     if batch is None:
         result = runner(ctx, _parse_args(args))
         _print_json(result.to_json()) if json_out else render_result(out, result)

@@ -81,7 +81,9 @@ class ToolContext:
     device: str | None = None
     index_dir: Path | None = None
     out_dir: Path = field(default_factory=lambda: Path("talkscope-out"))
+    target_model_spec: str | None = None  # cross-model patchscopes patch into this model
     _model: ModelAdapter | None = None
+    _target: ModelAdapter | None = None
 
     @property
     def model(self) -> ModelAdapter:
@@ -90,6 +92,17 @@ class ToolContext:
 
             self._model = load_model(self.model_spec, device=self.device)
         return self._model
+
+    @property
+    def target_model(self) -> ModelAdapter | None:
+        """The model patchscopes patch into, when it is not the source model (loaded on first use)."""
+        if self.target_model_spec is None:
+            return None
+        if self._target is None:
+            from talkscope.tools.loading import load_model
+
+            self._target = load_model(self.target_model_spec, device=self.device)
+        return self._target
 
     @property
     def model_loaded(self) -> bool:

@@ -77,7 +77,7 @@ def load_model(spec: str = "default", device: str | None = None) -> ModelAdapter
         path = Path(spec).expanduser()
         if not path.is_file():
             raise TalkscopeError(f"no GGUF file at {path}: check the path, or use --model default")
-        folder, name, source = _gguf_folder(path, _sha256(path)), path.stem, str(path)
+        folder, name, source = _gguf_folder(path, _sha256(path)), path.stem, str(path.resolve())
     elif Path(spec).expanduser().is_dir():
         folder, name, source = Path(spec).expanduser(), Path(spec).name, spec
         if not (folder / "config.json").is_file():

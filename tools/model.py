@@ -189,37 +189,44 @@ class ModelAdapter:
         return torch.stack([captured[x] for x in layers])
 
     @contextmanager
-    def patch(self, patches: Sequence[Patch]) -> Iterator[None]:
-        """Overwrite the residual stream at the given (layer, position, row) during any forward or
-        `generate` inside the block. Steps of length 1 (KV-cache decoding) are left untouched."""
+    def patch(self, patches: Sequence[Patch], start: int = 0) -> Iterator[None]:
+        """Overwrite the residual stream at the given (layer, position, row) inside the block.
+
+        Only the first forward through each patched layer is changed: in `generate` that is the
+        prompt (prefill) pass, and the KV-cache decoding steps after it are left untouched. `start` is
+        the absolute position of that pass's first token (non-zero when a shared prefix is cached)."""
         self.check_layers([p.layer for p in patches] or None)
         by_layer: dict[int, list[Patch]] = {}
         for p in patches:
             by_layer.setdefault(p.layer, []).append(p)
+        done: set[int] = set()
 
-        def apply(h: torch.Tensor, todo: list[Patch]) -> torch.Tensor:
-            if h.shape[1] == 1:  # a KV-cache decoding step: the prompt positions are not here
+        def apply(h: torch.Tensor, layer: int) -> torch.Tensor:
+            if layer in done:  # a later pass: KV-cache decoding steps are not patched
                 return h
+            done.add(layer)
             h = h.clone()
-            for p in todo:
-                h[p.row, p.position] = p.vector.to(h.dtype)
+            for p in by_layer[layer]:
+                if not 0 <= p.position - start < h.shape[1]:
+                    raise ValueError(f"patch position {p.position} outside this pass ({start}..{start + h.shape[1]})")
+                h[p.row, p.position - start] = p.vector.to(h.dtype)
             return h
 
         handles = []
-        for layer, todo in by_layer.items():
+        for layer in by_layer:
             module, pre = self._hook_point(layer)
             if pre:
-                def pre_hook(_m: nn.Module, args: Any, kwargs: dict, todo: list[Patch] = todo) -> Any:
+                def pre_hook(_m: nn.Module, args: Any, kwargs: dict, layer: int = layer) -> Any:
                     if args:
-                        return (apply(args[0], todo), *args[1:]), kwargs
-                    return args, {**kwargs, "hidden_states": apply(kwargs["hidden_states"], todo)}
+                        return (apply(args[0], layer), *args[1:]), kwargs
+                    return args, {**kwargs, "hidden_states": apply(kwargs["hidden_states"], layer)}
 
                 handles.append(module.register_forward_pre_hook(pre_hook, with_kwargs=True))
             else:
-                def post_hook(_m: nn.Module, _a: Any, out: Any, todo: list[Patch] = todo) -> Any:
+                def post_hook(_m: nn.Module, _a: Any, out: Any, layer: int = layer) -> Any:
                     if isinstance(out, tuple):
-                        return (apply(out[0], todo), *out[1:])
-                    return apply(out, todo)
+                        return (apply(out[0], layer), *out[1:])
+                    return apply(out, layer)
 
                 handles.append(module.register_forward_hook(post_hook))
         try:

@@ -63,11 +63,15 @@ def run_patchscope(
     layers = [target.check_layers(target_layer(ell))[0] for ell in source_layers]
     patches = [Patch(layer=lt, position=pos, vector=vectors[r], row=r) for r, lt in enumerate(layers)]
     tok = target.tokenizer
-    with target.patch(patches):
+    # The target prompt before the placeholder is the same, unpatched, in every row: run it once and
+    # share its KV cache, so each row only computes the placeholder onwards.
+    cache = target.model(ids[:1, :pos], use_cache=True).past_key_values
+    cache.batch_repeat_interleave(rows)
+    with target.patch(patches, start=pos):
         out = target.model.generate(
-            input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
-            output_logits=True, return_dict_in_generate=True, pad_token_id=tok.pad_token_id,
-            temperature=None, top_p=None, top_k=None,
+            input_ids=ids, attention_mask=torch.ones_like(ids), past_key_values=cache,
+            max_new_tokens=max_new_tokens, do_sample=False, output_logits=True, return_dict_in_generate=True,
+            pad_token_id=tok.pad_token_id, temperature=None, top_p=None, top_k=None,
         )
     new = out.sequences[:, ids.shape[1]:]
     logp = torch.stack(out.logits, 1).float().log_softmax(-1).gather(-1, new[..., None])[..., 0]  # [R, steps]

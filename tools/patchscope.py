@@ -18,6 +18,8 @@ import torch
 from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.errors import TalkscopeError
 from talkscope.tools.figures import layer_table
+from talkscope.tools.loading import cache_root
+from talkscope.tools.mapping import affine_maps, apply_map, matching_layer
 from talkscope.tools.model import ModelAdapter
 from talkscope.tools.patching import Decoding, run_patchscope
 
@@ -96,7 +98,14 @@ class PatchscopeTool(Tool):
         layers = model.check_layers(layer)
         swept = with_neighbours(layers, model.n_layers)
         position, tok, _, hidden = source_states(model, prompt, token, swept)
-        every = run_patchscope(model, hidden, swept, **setup)
+        target = ctx.target_model
+        if target is None:
+            every = run_patchscope(model, hidden, swept, **setup)
+        else:  # cross-model: an affine map per layer into the target's space, at the same relative depth
+            maps = affine_maps(model, target, cache_root())
+            mapped = torch.stack([apply_map(maps[ell], h) for ell, h in zip(swept, hidden)])
+            every = run_patchscope(target, mapped, swept, **setup,
+                                   target_layer=lambda ell: matching_layer(ell, model, target))
         decs = [d for d in every if d.source_layer in layers]
         firsts = [d.tokens[0] if d.tokens else "" for d in decs]
         stable = stability({d.source_layer: d.text for d in every}, layers)
@@ -109,6 +118,8 @@ class PatchscopeTool(Tool):
             "first_prob": [round(d.first_prob, 4) for d in decs], "kind": kind, "target_prompt": tp,
             "stability": round(stable, 4), "format_only_layers": format_only,
             "n_layers": model.n_layers,
+            "target_model": None if target is None else target.name,
+            "target_layers": [d.target_layer for d in decs],
         }
         figure = layer_table(ctx.figure_path("patchscope"), layers, [d.text for d in decs],
                              [d.first_prob for d in decs], f"{kind} patchscope of {tok!r} in {prompt!r}")
