@@ -85,4 +85,17 @@ def logit_lens_text(item: EvidenceItem) -> str:
                                              id=item.id, settle=settle)
 
 
-BUILDERS = {"attribution": attribution_text, "patchscope": patchscope_text, "logit_lens": logit_lens_text}
+def probe_text(item: EvidenceItem) -> str:
+    t, d = templates(), item.data
+    i = d["layers"].index(d["best_layer"])
+    text = t["answers"]["probe"].format(
+        concept=d["concept"], best=d["best_layer"], n=d["n_layers"], acc=d["accuracy"][i], lo=d["ci_low"][i],
+        hi=d["ci_high"][i], ctrl=d["control_accuracy"][i], maj=d["majority_baseline"], appears=d["appears_layer"],
+        id=item.id)
+    if not d["clearly_above_control"]:
+        text += " " + t["phrases"]["probe_weak"].format(concept=d["concept"], id=item.id)
+    return text
+
+
+BUILDERS = {"attribution": attribution_text, "patchscope": patchscope_text, "logit_lens": logit_lens_text,
+            "probe": probe_text}

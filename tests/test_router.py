@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from talkscope.agent.session import Session
 
 
@@ -83,3 +85,15 @@ def test_patchscope_and_logit_lens_slots(router):
     assert r.calls[0].args["layer"] == [1, 2, 3, 4]
     r = router.route('What does the logit lens show for "The capital of France is" at every layer?')
     assert r.calls[0].args["layer"] is None
+
+
+@pytest.mark.parametrize("turn, concept", [
+    ("Which layer best separates true statements from false ones?", "factuality"),
+    ("Where does the model encode singular versus plural?", "number"),
+    ("Is past tense linearly decodable?", "tense"),
+    ("Does the model represent sentiment, and where?", "sentiment"),
+])
+def test_probe_concepts_and_synonyms(router, turn, concept):
+    r = router.route(turn)
+    assert r.clarify is None and r.calls[0].tool == "probe"
+    assert r.calls[0].args == {"concept": concept, "layer": None}

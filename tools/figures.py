@@ -61,3 +61,22 @@ def layer_table(path: Path, layers: Sequence[int], texts: Sequence[str], probs: 
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def accuracy_curve(path: Path, d: dict, title: str) -> Path:
+    """Probe accuracy by layer with its 95% interval band, the control task and the majority baseline."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.fill_between(d["layers"], d["ci_low"], d["ci_high"], alpha=0.25, color="tab:blue", label="95% CI")
+    ax.plot(d["layers"], d["accuracy"], marker="o", color="tab:blue", label="probe accuracy")
+    ax.plot(d["layers"], d["control_accuracy"], linestyle="--", color="tab:orange", label="control (permuted labels)")
+    ax.axhline(d["majority_baseline"], color="grey", linestyle=":", label="majority baseline")
+    ax.axvline(d["best_layer"], color="tab:green", alpha=0.4, label=f"best layer {d['best_layer']}")
+    ax.set_xlabel(f"layer (0 = embeddings, {d['n_layers']} = last block)")
+    ax.set_ylabel("held-out accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -182,7 +182,10 @@ class ModelAdapter:
                 else module.register_forward_hook(grab, with_kwargs=True)
             )
         try:
-            self.model.base_model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+            # with left padding, positions count real tokens only (as `generate` does)
+            positions = None if attention_mask is None else (attention_mask.cumsum(-1) - 1).clamp(min=0)
+            self.model.base_model(input_ids=input_ids, attention_mask=attention_mask, position_ids=positions,
+                                  use_cache=False)
         finally:
             for h in handles:
                 h.remove()

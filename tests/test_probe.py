@@ -1,0 +1,93 @@
+"""`probe` on the real default model: built-in concepts, a user CSV, caching and bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from talkscope.tools.base import get_tool
+from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.probe_data import BUILT_IN, hidden_states, load_dataset
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKSCOPE_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("concept", BUILT_IN)
+def test_builtin_datasets_are_large_and_balanced(concept):
+    data = load_dataset(concept)
+    counts = {y: data.labels.count(y) for y in set(data.labels)}
+    assert len(data.texts) >= 300 and len(set(counts.values())) == 1, counts
+    assert len(counts) == (4 if concept == "language" else 2)
+
+
+def test_tense_probe_is_clearly_above_control_with_intervals(ctx):
+    r = get_tool("probe")(ctx, {"concept": "tense", "layer": None})
+    d = r.data
+    assert d["layers"] == list(range(19)) and d["n_examples"] == 320
+    for key in ("accuracy", "ci_low", "ci_high", "control_accuracy"):
+        assert len(d[key]) == 19
+    assert all(lo <= a <= hi for lo, a, hi in zip(d["ci_low"], d["accuracy"], d["ci_high"]))
+    i = d["layers"].index(d["best_layer"])
+    assert d["accuracy"][i] == max(d["accuracy"]) and d["clearly_above_control"]
+    assert d["ci_low"][i] > d["control_accuracy"][i] + 0.2
+    assert max(d["control_accuracy"]) < 0.7, "permuted labels must not be decodable"
+    assert d["appears_layer"] <= d["best_layer"] and d["majority_baseline"] == 0.5
+    assert Path(r.figure).is_file()
+
+
+def test_hidden_states_are_cached_and_match_a_fresh_forward(model, tmp_path):
+    data = load_dataset("number")
+    first = hidden_states(model, data, "last", tmp_path)
+    assert len(list((tmp_path / "probes").glob("*.npy"))) == 1
+    again = hidden_states(model, data, "last", tmp_path)
+    assert np.array_equal(first, again)
+    # batching with left padding gives the same states as one text at a time
+    text = data.texts[0]
+    single = model.residual_stream(model.encode(text).tensor("cpu"))[:, 0, -1].numpy()
+    np.testing.assert_allclose(first[:, 0], single, atol=2e-3, rtol=1e-3)
+
+
+def _write(path: Path, rows: list[tuple[str, str]], header=("text", "label")) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_user_csv_end_to_end(ctx, tmp_path):
+    animals = ["cat", "dog", "horse", "cow", "sheep", "goat", "duck", "hen", "pig", "fox", "wolf", "bear"]
+    tools = ["hammer", "saw", "drill", "wrench", "chisel", "spade", "rake", "axe", "file", "clamp", "level", "plane"]
+    rows = [(f"I saw a {w} {x}.", "animal") for w in animals for x in ("today", "there")]
+    rows += [(f"I saw a {w} {x}.", "tool") for w in tools for x in ("today", "there")]
+    path = _write(tmp_path / "mine.csv", rows)
+    d = get_tool("probe")(ctx, {"concept": str(path), "layer": [0, 6]}).data
+    assert d["layers"] == [0, 6] and d["n_examples"] == 48 and d["classes"] == ["animal", "tool"]
+
+
+@pytest.mark.parametrize("rows, header, match", [
+    ([("a", "x")] * 30, ("sentence", "label"), "no column text"),
+    ([("a", "x")] * 30, ("text", "label"), "one class only"),
+    ([("a", "x")] * 30 + [("b", "y")] * 5, ("text", "label"), "too few rows for 'y' \\(5\\)"),
+])
+def test_bad_user_datasets_say_what_to_fix(ctx, tmp_path, rows, header, match):
+    path = _write(tmp_path / "bad.csv", rows, header)
+    with pytest.raises(TalkscopeError, match=match):
+        get_tool("probe")(ctx, {"concept": str(path)})
+
+
+def test_non_utf8_and_missing_files(ctx, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("text,label\ncafé,x\n".encode("latin-1"))
+    with pytest.raises(TalkscopeError, match="not UTF-8"):
+        get_tool("probe")(ctx, {"concept": str(path)})
+    with pytest.raises(TalkscopeError, match="neither a built-in concept"):
+        get_tool("probe")(ctx, {"concept": "happiness"})
+    with pytest.raises(TalkscopeError, match="layers 0-18"):
+        get_tool("probe")(ctx, {"concept": "tense", "layer": 30})

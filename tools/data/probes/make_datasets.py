@@ -1,0 +1,128 @@
+"""Build the built-in probing datasets from the word lists below (written for talkscope; license-clean).
+
+Every concept is built as minimal pairs: the two classes share the template and the other words and
+differ only in the words that carry the concept, which controls for length and topic. Run from this
+folder to rewrite the CSVs: `python make_datasets.py`. Deterministic (fixed seed).
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import random
+from pathlib import Path
+
+HERE = Path(__file__).parent
+RNG = random.Random(1234)
+
+NOUNS = ["film", "meal", "book", "hotel", "concert", "trip", "game", "show", "class", "party", "song", "room",
+         "service", "weather", "coffee", "story", "museum", "flight", "team", "garden"]
+POS = ["wonderful", "excellent", "delightful", "fantastic", "lovely", "great", "brilliant", "pleasant",
+       "superb", "charming"]
+NEG = ["terrible", "awful", "dreadful", "horrible", "boring", "poor", "disappointing", "unpleasant",
+       "miserable", "dull"]
+SENT_TEMPLATES = ["The {n} was {a}.", "I thought the {n} was {a}.", "Honestly, the {n} felt {a}.",
+                  "Everyone said the {n} was {a}.", "Our {n} yesterday was {a}.", "In my view the {n} is {a}.",
+                  "The whole {n} seemed {a} to us.", "My friends found the {n} {a}."]
+
+SUBJECTS = ["The man", "My sister", "The teacher", "Our neighbour", "The old farmer", "A young girl",
+            "The doctor", "His friend", "The pilot", "The baker"]
+VERBS = [("walked", "walks"), ("opened", "opens"), ("cleaned", "cleans"), ("painted", "paints"),
+         ("visited", "visits"), ("closed", "closes"), ("watched", "watches"), ("helped", "helps"),
+         ("called", "calls"), ("played", "plays"), ("cooked", "cooks"), ("repaired", "repairs"),
+         ("carried", "carries"), ("wanted", "wants"), ("liked", "likes"), ("needed", "needs")]
+OBJECTS = ["the door", "the house", "the car", "the window", "the garden", "the kitchen", "the old shop",
+           "the small boat", "the station", "the library"]
+
+NUMBER_PAIRS = [("dog", "dogs"), ("child", "children"), ("teacher", "teachers"), ("car", "cars"),
+                ("bird", "birds"), ("student", "students"), ("woman", "women"), ("tree", "trees"),
+                ("house", "houses"), ("player", "players"), ("horse", "horses"), ("baby", "babies"),
+                ("city", "cities"), ("box", "boxes"), ("man", "men"), ("mouse", "mice"), ("leaf", "leaves"),
+                ("nurse", "nurses"), ("train", "trains"), ("farmer", "farmers")]
+PREDICATES = [("is", "are", "in the garden"), ("was", "were", "near the river"), ("has", "have", "a red hat"),
+              ("looks", "look", "very tired"), ("seems", "seem", "quite happy"), ("runs", "run", "every morning"),
+              ("sleeps", "sleep", "in the afternoon"), ("makes", "make", "a lot of noise")]
+
+# (English, French, German, Spanish) phrases that combine grammatically: subject+verb, then object
+LANG_VERBS = [("I see", "Je vois", "Ich sehe", "Veo"), ("We like", "Nous aimons", "Wir mögen", "Nos gusta"),
+              ("You want", "Tu veux", "Du willst", "Quieres"), ("They take", "Ils prennent", "Sie nehmen", "Toman"),
+              ("She buys", "Elle achète", "Sie kauft", "Ella compra"), ("He finds", "Il trouve", "Er findet",
+                                                                          "Él encuentra")]
+LANG_OBJECTS = [("the house", "la maison", "das Haus", "la casa"), ("the book", "le livre", "das Buch", "el libro"),
+                ("the bread", "le pain", "das Brot", "el pan"), ("the car", "la voiture", "das Auto", "el coche"),
+                ("the water", "l'eau", "das Wasser", "el agua"), ("the key", "la clé", "den Schlüssel", "la llave"),
+                ("the garden", "le jardin", "den Garten", "el jardín"), ("the city", "la ville", "die Stadt",
+                                                                        "la ciudad"),
+                ("the table", "la table", "den Tisch", "la mesa"), ("the dog", "le chien", "den Hund", "el perro"),
+                ("the letter", "la lettre", "den Brief", "la carta"), ("the school", "l'école", "die Schule",
+                                                                      "la escuela"),
+                ("the flower", "la fleur", "die Blume", "la flor")]
+LANG_TAILS = [("today.", "aujourd'hui.", "heute.", "hoy."), ("now.", "maintenant.", "jetzt.", "ahora."),
+              ("again.", "encore.", "wieder.", "otra vez."), ("every day.", "chaque jour.", "jeden Tag.",
+                                                                 "cada día.")]
+LANGS = ["english", "french", "german", "spanish"]
+
+
+def sentiment() -> list[tuple[str, str]]:
+    rows = []
+    for n, t in itertools.product(NOUNS, SENT_TEMPLATES):
+        rows += [(t.format(n=n, a=RNG.choice(POS)), "positive"), (t.format(n=n, a=RNG.choice(NEG)), "negative")]
+    return rows
+
+
+def tense() -> list[tuple[str, str]]:
+    rows = []
+    for (past, present), obj in itertools.product(VERBS, OBJECTS):
+        subj = RNG.choice(SUBJECTS)
+        rows += [(f"{subj} {past} {obj}.", "past"), (f"{subj} {present} {obj}.", "present")]
+    return rows
+
+
+def number() -> list[tuple[str, str]]:
+    rows = []
+    for (sg, pl), (vs, vp, rest) in itertools.product(NUMBER_PAIRS, PREDICATES):
+        rows += [(f"The {sg} {vs} {rest}.", "singular"), (f"The {pl} {vp} {rest}.", "plural")]
+    return rows
+
+
+def language() -> list[tuple[str, str]]:
+    rows = []
+    for v, o in itertools.product(LANG_VERBS, LANG_OBJECTS):
+        t = RNG.choice(LANG_TAILS)
+        for i, lang in enumerate(LANGS):
+            obj = o[i]
+            rows.append((f"{v[i]} {obj} {t[i]}", lang))
+    return rows
+
+
+def factuality() -> list[tuple[str, str]]:
+    facts = [line.split("\t") for line in (HERE.parents[2] / "benchmarks/data/facts.tsv").read_text().splitlines()[1:]]
+    templates = {"capital": "The capital of {s} is {o}.", "language": "The main language of {s} is {o}.",
+                 "continent": "{S} is in {o}.", "currency": "The currency of {s} is the {o}.",
+                 "country": "{S} is a city in {o}."}
+    rows = []
+    for rel, s, objs in facts:
+        true = objs.split(";")[0]
+        others = sorted({o.split(";")[0] for r, _, o in facts if r == rel} - set(objs.split(";")))
+        false = RNG.choice(others)
+        t = templates[rel]
+        for o, label in ((true, "true"), (false, "false")):
+            text = t.format(s=s, S=s[0].upper() + s[1:], o=o)
+            rows.append((text, label))
+    return rows
+
+
+def main() -> None:
+    for name, build in [("sentiment", sentiment), ("tense", tense), ("number", number),
+                        ("language", language), ("factuality", factuality)]:
+        rows = build()
+        with (HERE / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["text", "label"])
+            w.writerows(rows)
+        counts = {lab: sum(1 for _, x in rows if x == lab) for lab in sorted({x for _, x in rows})}
+        print(name, len(rows), counts)
+
+
+if __name__ == "__main__":
+    main()

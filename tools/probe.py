@@ -1,0 +1,92 @@
+"""`probe`: is a concept linearly decodable from the residual stream, and from which layer on?
+
+Per layer: a logistic-regression probe (standardised features, fixed seed) under stratified 5-fold
+cross-validation; accuracy with a 95% bootstrap interval over the held-out predictions; the same probe
+on labels permuted across examples (a control task, Hewitt & Liang 2019) and the selectivity (accuracy
+minus control accuracy); the majority-class baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import bootstrap
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
+from talkscope.tools.figures import accuracy_curve
+from talkscope.tools.loading import cache_root
+from talkscope.tools.probe_data import BUILT_IN, hidden_states, load_dataset
+
+SEED = 0
+FOLDS = 5
+
+
+def held_out_correct(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-example correctness of cross-validated predictions (each predicted by a probe not trained on it)."""
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1, random_state=SEED))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    return cross_val_predict(probe, x, y, cv=folds) == y
+
+
+def interval(correct: np.ndarray) -> tuple[float, float]:
+    res = bootstrap((correct.astype(float),), np.mean, confidence_level=0.95, n_resamples=2000,
+                    random_state=SEED, method="percentile")
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def probe_layers(states: np.ndarray, labels: list[str], layers: list[int]) -> dict[str, Any]:
+    y = np.array(labels)
+    control = np.random.default_rng(SEED).permutation(y)
+    acc, lo, hi, ctrl = [], [], [], []
+    for layer in layers:
+        correct = held_out_correct(states[layer], y)
+        acc.append(float(correct.mean()))
+        a, b = interval(correct)
+        lo.append(a)
+        hi.append(b)
+        ctrl.append(float(held_out_correct(states[layer], control).mean()))
+    best = int(np.argmax(acc))
+    appears = next(i for i in range(len(layers)) if hi[i] >= lo[best])
+    counts = np.unique(y, return_counts=True)[1]
+    return {"layers": layers, "accuracy": acc, "ci_low": lo, "ci_high": hi, "control_accuracy": ctrl,
+            "selectivity": [a - c for a, c in zip(acc, ctrl)], "majority_baseline": float(counts.max() / len(y)),
+            "best_layer": layers[best], "appears_layer": layers[appears], "n_examples": len(y),
+            "classes": sorted(set(labels))}
+
+
+class ProbeTool(Tool):
+    name = "probe"
+    description = "Whether a concept is linearly decodable from each layer (logistic probes, intervals, controls)."
+    inputs = {
+        "concept": Arg("str", f"built-in ({', '.join(BUILT_IN)}) or a path to a text,label CSV", required=True),
+        "layer": Arg("int|list[int]|null", "layer(s) to probe (null: every layer 0..L)"),
+    }
+    examples = ("Which layer best separates true statements from false ones?",
+                "Does the model represent sentiment, and where?")
+
+    def run(self, ctx: ToolContext, concept: str, layer: Any) -> ToolResult:
+        model = ctx.model
+        layers = model.check_layers(layer)
+        data = load_dataset(concept)
+        states = hidden_states(model, data, "last", cache_root())
+        d = {"concept": concept, **probe_layers(states, data.labels, layers), "n_layers": model.n_layers}
+        d = {k: [round(v, 4) for v in x] if isinstance(x, list) and x and isinstance(x[0], float) else x
+             for k, x in d.items()}
+        i = d["layers"].index(d["best_layer"])
+        clear = d["ci_low"][i] > d["control_accuracy"][i] and d["ci_low"][i] > d["majority_baseline"]
+        d["clearly_above_control"] = bool(clear)
+        figure = accuracy_curve(ctx.figure_path("probe"), d, f"probe: {data.name} ({d['n_examples']} examples)")
+        summary = (f"{data.name}: best layer {d['best_layer']} of {model.n_layers}, accuracy {d['accuracy'][i]:.2f} "
+                   f"(95% CI {d['ci_low'][i]:.2f}-{d['ci_high'][i]:.2f}), control {d['control_accuracy'][i]:.2f}, "
+                   f"majority {d['majority_baseline']:.2f}; within the best interval from layer {d['appears_layer']}.")
+        width = d["ci_high"][i] - d["ci_low"][i]
+        sel = d["selectivity"][i]
+        score = 0.8 if not clear else min(1.0, width + max(0.0, 0.3 - sel))
+        unc = Uncertainty.from_score(score, f"best-layer 95% CI width {width:.2f}, selectivity {sel:.2f}"
+                                     + ("" if clear else "; not clearly above control"))
+        return ToolResult(self.name, {}, d, summary, unc, str(figure))

@@ -1,0 +1,125 @@
+"""Probe datasets: the built-in concepts and a user's CSV/JSONL, validated with errors that say what to fix,
+and their hidden states at every layer (one batched forward per batch of texts), cached on disk."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.model import ModelAdapter
+
+BUILT_IN = ("sentiment", "tense", "number", "language", "factuality")
+MIN_PER_CLASS = 20
+BATCH = 32
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    texts: list[str]
+    labels: list[str]
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for t, y in zip(self.texts, self.labels):
+            h.update(f"{t}\t{y}\n".encode())
+        return h.hexdigest()[:16]
+
+
+def load_dataset(concept: str) -> Dataset:
+    """A built-in concept by name, or a path to a user's `text,label` CSV (or JSONL)."""
+    if concept in BUILT_IN:
+        raw = files("talkscope.tools").joinpath(f"data/probes/{concept}.csv").read_bytes()
+        return _validate(concept, *_read_csv(raw, concept))
+    path = Path(concept).expanduser()
+    if not path.is_file():
+        raise TalkscopeError(f"'{concept}' is neither a built-in concept ({', '.join(BUILT_IN)}) nor a file: "
+                             "give one of those names or the path to a CSV with columns text,label")
+    raw = path.read_bytes()
+    rows = _read_jsonl(raw, path) if path.suffix == ".jsonl" else _read_csv(raw, str(path))
+    return _validate(path.name, *rows)
+
+
+def _decode(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise TalkscopeError(f"{where} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again") from err
+
+
+def _read_csv(raw: bytes, where: str) -> tuple[list[str], list[str]]:
+    reader = csv.DictReader(io.StringIO(_decode(raw, where)))
+    missing = {"text", "label"} - set(reader.fieldnames or [])
+    if missing:
+        raise TalkscopeError(f"{where} has no column {', '.join(sorted(missing))}: the first line must be text,label")
+    rows = [(r["text"] or "", r["label"] or "") for r in reader]
+    return [t for t, _ in rows], [y for _, y in rows]
+
+
+def _read_jsonl(raw: bytes, path: Path) -> tuple[list[str], list[str]]:
+    texts, labels = [], []
+    for n, line in enumerate(_decode(raw, str(path)).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            texts.append(str(obj["text"]))
+            labels.append(str(obj["label"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise TalkscopeError(f"{path}:{n} must be a JSON object with 'text' and 'label'") from err
+    return texts, labels
+
+
+def _validate(name: str, texts: list[str], labels: list[str]) -> Dataset:
+    keep = [(t.strip(), y.strip()) for t, y in zip(texts, labels) if t.strip() and y.strip()]
+    counts = Counter(y for _, y in keep)
+    if len(counts) < 2:
+        raise TalkscopeError(f"{name} has {'one class only' if counts else 'no labelled rows'}: a probe needs "
+                             "at least two labels to tell apart")
+    small = {y: c for y, c in counts.items() if c < MIN_PER_CLASS}
+    if small:
+        raise TalkscopeError(f"{name}: too few rows for {', '.join(f'{y!r} ({c})' for y, c in small.items())}; "
+                             f"give at least {MIN_PER_CLASS} rows per class")
+    return Dataset(name, [t for t, _ in keep], [y for _, y in keep])
+
+
+def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path) -> np.ndarray:
+    """[L+1, N, D] float32: every layer, pooled per text (last token or mean), cached on disk."""
+    key = hashlib.sha256(f"{model.source}|{model.name}|{data.digest}|{pooling}".encode()).hexdigest()[:20]
+    path = cache / "probes" / f"{key}.npy"
+    if path.is_file():
+        try:
+            return np.load(path)
+        except (OSError, ValueError):
+            path.unlink()  # a damaged cache file is recomputed, never trusted
+    out = []
+    tok = model.tokenizer
+    for start in range(0, len(data.texts), BATCH):
+        encs = [model.encode(t) for t in data.texts[start:start + BATCH]]
+        width = max(len(e) for e in encs)
+        ids = torch.tensor([[tok.pad_token_id] * (width - len(e)) + e.ids for e in encs], device=model.device)
+        mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=model.device)
+        hs = model.residual_stream(ids, attention_mask=mask).float()  # [L+1, B, T, D], left-padded
+        if pooling == "last":
+            pooled = hs[:, :, -1]
+        else:
+            m = mask[None, :, :, None].float()
+            pooled = (hs * m).sum(2) / m.sum(2)
+        out.append(pooled.cpu().numpy())
+    states = np.concatenate(out, axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npy")
+    np.save(tmp, states)
+    tmp.replace(path)
+    return states
