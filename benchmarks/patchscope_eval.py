@@ -28,6 +28,7 @@ from talkscope.tools.patchscope import presets, source_states  # noqa: E402
 
 DATA = Path(__file__).with_name("data")
 POSITIONS_PER_BATCH = 8
+N_FACTS = 100  # known facts used, taken round-robin across relations (10 tokens x 19 layers each is slow on CPU)
 
 
 def next_token_precision(model) -> tuple[list[float], list[float], int]:
@@ -60,16 +61,24 @@ def next_token_precision(model) -> tuple[list[float], list[float], int]:
     return [h / total for h in hits_ps], [h / total for h in hits_ll], total
 
 
-def attribute_accuracy(model) -> tuple[list[float], int, int, dict[str, int]]:
+def attribute_accuracy(model) -> tuple[list[float], int, int, int, dict[str, int]]:
     rel = presets()["relations"]
     facts = [line.split("\t") for line in DATA.joinpath("facts.tsv").read_text().splitlines()[1:]]
     prompts = [rel[r].replace("x", s, 1) if rel[r].startswith("x") else rel[r].replace(" x", " " + s, 1)
                for r, s, _ in facts]
     direct = continue_prompts(model, prompts, 10)
-    known = [f for f, c in zip(facts, direct) if any(o.lower() in c.text.lower() for o in f[2].split(";"))]
+    correct = [f for f, c in zip(facts, direct) if any(o.lower() in c.text.lower() for o in f[2].split(";"))]
+    by_rel: dict[str, list[list[str]]] = {}
+    for f in correct:
+        by_rel.setdefault(f[0], []).append(f)
+    known: list[list[str]] = []
+    while len(known) < N_FACTS and any(by_rel.values()):  # round-robin, so every relation is represented
+        for rel_facts in by_rel.values():
+            if rel_facts and len(known) < N_FACTS:
+                known.append(rel_facts.pop(0))
     per_rel: dict[str, int] = {}
-    for r, _, _ in known:
-        per_rel[r] = per_rel.get(r, 0) + 1
+    for f in known:
+        per_rel[f[0]] = per_rel.get(f[0], 0) + 1
     n_layers = model.n_layers + 1
     hits = [0] * n_layers
     for n, (r, subject, objects) in enumerate(known, 1):
@@ -79,7 +88,7 @@ def attribute_accuracy(model) -> tuple[list[float], int, int, dict[str, int]]:
             hits[ell] += any(o.lower() in d.text.lower() for o in objects.split(";"))
         print(f"\rattribute: {n}/{len(known)} facts", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    return [h / max(1, len(known)) for h in hits], len(known), len(facts), per_rel
+    return [h / max(1, len(known)) for h in hits], len(known), len(correct), len(facts), per_rel
 
 
 def reliable_from(curve: list[float], level: float = 0.5) -> str:
@@ -91,19 +100,23 @@ def reliable_from(curve: list[float], level: float = 0.5) -> str:
 
 
 def main() -> None:
+    part = sys.argv[1] if len(sys.argv) > 1 else "all"  # all, next-token or attribute
     model = load_model("default", device="cpu")
-    ps, ll, n_pos = next_token_precision(model)
-    acc, n_known, n_facts, per_rel = attribute_accuracy(model)
     print(f"# patchscope eval · {machine()}")
-    print(f"\n## Next-token prediction, Precision@1 per layer ({n_pos} positions)\n")
-    print("| layer | identity patchscope | logit lens |")
-    print("|---|---|---|")
-    for ell, (a, b) in enumerate(zip(ps, ll)):
-        print(f"| {ell} | {a:.3f} | {b:.3f} |")
-    print(f"\nReliable (Precision@1 >= 0.5 from this layer on): patchscope {reliable_from(ps)}, "
-          f"logit lens {reliable_from(ll)}.")
-    print(f"\n## Attribute extraction ({n_known} of {n_facts} facts answered correctly when asked directly: "
-          + ", ".join(f"{r} {k}" for r, k in sorted(per_rel.items())) + ")\n")
+    if part in ("all", "next-token"):
+        ps, ll, n_pos = next_token_precision(model)
+        print(f"\n## Next-token prediction, Precision@1 per layer ({n_pos} positions)\n")
+        print("| layer | identity patchscope | logit lens |")
+        print("|---|---|---|")
+        for ell, (a, b) in enumerate(zip(ps, ll)):
+            print(f"| {ell} | {a:.3f} | {b:.3f} |")
+        print(f"\nReliable (Precision@1 >= 0.5 from this layer on): patchscope {reliable_from(ps)}, "
+              f"logit lens {reliable_from(ll)}.", flush=True)
+    if part not in ("all", "attribute"):
+        return
+    acc, n_known, n_correct, n_facts, per_rel = attribute_accuracy(model)
+    print(f"\n## Attribute extraction ({n_correct} of {n_facts} facts answered correctly when asked directly; "
+          f"the first {n_known} used: " + ", ".join(f"{r} {k}" for r, k in sorted(per_rel.items())) + ")\n")
     print("| source layer | accuracy |")
     print("|---|---|")
     for ell, a in enumerate(acc):

@@ -99,3 +99,28 @@ def test_occlusion_and_integrated_gradients_agree_with_captum(ctx, model, prompt
 def test_bad_input_says_what_to_do(ctx, args, match):
     with pytest.raises(TalkscopeError, match=match):
         get_tool("attribution")(ctx, args)
+
+
+def test_long_prompts_are_chunked_and_report_progress():
+    """Integrated gradients over a long prompt runs in memory-bounded chunks, reporting each one
+    (a tiny Llama keeps this fast; the chunking code is the same for every model)."""
+    from tiny import tiny_model
+
+    from talkscope.tools import attr_methods
+
+    m = tiny_model("llama")
+    m.config.max_position_embeddings = 4096
+    enc = m.encode(" ".join(["the cat sat on the mat"] * 100))  # 600 tokens
+    scorer = attr_methods.Scorer(m, enc.ids, [5], None, enc.special)
+    seen: list[int] = []
+    full = attr_methods.integrated_gradients(scorer, progress=seen.append)
+    rows_per_chunk = attr_methods.GRAD_TOKENS_PER_CHUNK // (600 + 1)  # prompt + target tokens per row
+    assert sum(seen) == 32 and len(seen) == -(-32 // rows_per_chunk) > 1
+    assert len(full.scores) == 600 and full.extra["completeness_error_rel"] < 0.05
+
+
+@pytest.mark.slow
+def test_a_1000_token_prompt_works_on_cpu(ctx):
+    prompt = " ".join(f"Sentence number {i} says that the sky is blue." for i in range(100))
+    d = get_tool("attribution")(ctx, {"prompt": prompt, "target": "Paris", "method": "saliency"}).data
+    assert len(d["tokens"]) >= 1000 and len(d["scores"]) == len(d["tokens"])

@@ -104,3 +104,17 @@ def test_patchscope_ask_names_the_layer_count_and_cites_a_figure(tmp_path):
         "target_prompt": None}}
     assert "18 layers" in reply["answer"] and "France" in reply["answer"] and "[E1]" in reply["answer"]
     assert reply["evidence"][0]["figure"].endswith(".png")
+
+
+def test_probe_from_the_command_line(tmp_path):
+    env_cache = str(tmp_path / "cache")
+    proc = run_cli("ask", "Which layer best separates true statements from false ones?", "--json",
+                   "--out", str(tmp_path), env={"TALKSCOPE_CACHE": env_cache})
+    assert proc.returncode == 0, proc.stderr
+    reply = json.loads(proc.stdout)
+    assert reply["calls"] == [{"tool": "probe", "args": {"concept": "factuality", "layer": None}}]
+    d = reply["evidence"][0]["data"]
+    i = d["layers"].index(d["best_layer"])
+    assert f"layer {d['best_layer']} of 18" in reply["answer"]
+    assert f"{d['accuracy'][i]:.2f}" in reply["answer"] and f"{d['control_accuracy'][i]:.2f}" in reply["answer"]
+    assert reply["evidence"][0]["figure"].endswith(".png")

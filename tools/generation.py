@@ -36,11 +36,8 @@ def continue_prompts(
     """Continue every prompt in one batched `generate` (left padding). With `num_return_sequences`
     > 1 the result holds that many continuations per prompt, prompt by prompt."""
     tok = model.tokenizer
-    encs = [model.encode(p) for p in prompts]
-    width = max(len(e) for e in encs)
-    pad = tok.pad_token_id
-    ids = torch.tensor([[pad] * (width - len(e)) + e.ids for e in encs], device=model.device)
-    mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=model.device)
+    ids, mask = model.left_pad([model.encode(p) for p in prompts])
+    width, pad = ids.shape[1], tok.pad_token_id
     out = model.model.generate(
         input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=sample,
         temperature=temperature if sample else None, top_k=0 if sample else None, top_p=None,
@@ -53,7 +50,7 @@ def continue_prompts(
     entropy = -(logp.exp() * logp).nan_to_num().sum(-1) / math.log(2)
     results = []
     for row in range(new.shape[0]):
-        keep = _until_eos(new[row].tolist(), tok.eos_token_id, pad)
+        keep = until_eos(new[row].tolist(), tok.eos_token_id)
         row_ids = new[row, :keep].tolist()
         results.append(Continuation(
             prompt=prompts[row // num_return_sequences], ids=row_ids,
@@ -63,10 +60,7 @@ def continue_prompts(
     return results
 
 
-def _until_eos(ids: list[int], eos: int | list[int] | None, pad: int) -> int:
+def until_eos(ids: list[int], eos: int | list[int] | None) -> int:
     """How many generated tokens to keep: up to (excluding) the first end-of-sequence."""
     stops = set(eos if isinstance(eos, list) else [eos]) - {None}
-    for i, t in enumerate(ids):
-        if t in stops:
-            return i
-    return len(ids)
+    return next((i for i, t in enumerate(ids) if t in stops), len(ids))

@@ -122,6 +122,15 @@ class ModelAdapter:
         tokens = [self.tokenizer.decode([i]) for i in ids]
         return Encoding(text, ids, tokens, [tuple(o) for o in enc["offset_mapping"]], [i in specials for i in ids])
 
+    def left_pad(self, encs: Sequence[Encoding]) -> tuple[torch.Tensor, torch.Tensor]:
+        """A batch of encodings as (input_ids, attention_mask) [B, T], padded on the left so that every
+        row's last token is at position -1 (positions are corrected for padding where they are used)."""
+        width = max(len(e) for e in encs)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.tensor([[pad] * (width - len(e)) + e.ids for e in encs], device=self.device)
+        mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=self.device)
+        return ids, mask
+
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.generation import until_eos
 from talkscope.tools.model import ModelAdapter, Patch
 
 
@@ -77,13 +78,31 @@ def run_patchscope(
     logp = torch.stack(out.logits, 1).float().log_softmax(-1).gather(-1, new[..., None])[..., 0]  # [R, steps]
     result = []
     for r, (ls, lt) in enumerate(zip(source_layers, layers)):
-        keep = _until_eos(new[r].tolist(), tok.eos_token_id)
+        keep = until_eos(new[r].tolist(), tok.eos_token_id)
         pieces = [tok.decode([t]) for t in new[r, :keep].tolist()]
         start, end = _answer_span(pieces, answer_after, stop_at)
         lp = logp[r, start:end].tolist()
         result.append(Decoding(ls, lt, "".join(pieces[start:end]), pieces[start:end], float(sum(lp)),
                                math.exp(lp[0]) if lp else 0.0))
     return result
+
+
+def _answer_span(pieces: list[str], answer_after: str | None, stop_at: str | None) -> tuple[int, int]:
+    """[start, end) of the answer tokens among the generated ones."""
+    start = 0
+    if answer_after:
+        text = ""
+        for i, piece in enumerate(pieces):
+            text += piece
+            if text.strip() == answer_after:
+                start = i + 1
+                break
+            if not answer_after.startswith(text.strip()):
+                break
+    end = len(pieces)
+    if stop_at:
+        end = next((i for i in range(start, len(pieces)) if stop_at in pieces[i]), len(pieces))
+    return start, end
 
 
 def _answer_span(pieces: list[str], answer_after: str | None, stop_at: str | None) -> tuple[int, int]:

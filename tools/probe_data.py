@@ -13,7 +13,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from talkscope.tools.errors import TalkscopeError
 from talkscope.tools.model import ModelAdapter
@@ -104,12 +103,8 @@ def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path)
         except (OSError, ValueError):
             path.unlink()  # a damaged cache file is recomputed, never trusted
     out = []
-    tok = model.tokenizer
     for start in range(0, len(data.texts), BATCH):
-        encs = [model.encode(t) for t in data.texts[start:start + BATCH]]
-        width = max(len(e) for e in encs)
-        ids = torch.tensor([[tok.pad_token_id] * (width - len(e)) + e.ids for e in encs], device=model.device)
-        mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=model.device)
+        ids, mask = model.left_pad([model.encode(t) for t in data.texts[start:start + BATCH]])
         hs = model.residual_stream(ids, attention_mask=mask).float()  # [L+1, B, T, D], left-padded
         if pooling == "last":
             pooled = hs[:, :, -1]
