@@ -84,7 +84,8 @@ def unquote(text: str) -> str:
 
 
 def mask_quotes(turn: str) -> str:
-    return re.sub(QUOTED, "X", turn)
+    """What the intent is read from: quoted text becomes X and numbers N, so neither sways it."""
+    return re.sub(r"\b\d+\b", "N", re.sub(QUOTED, "X", turn))
 
 
 class Router:
@@ -98,7 +99,7 @@ class Router:
         self._labels: list[str] = []
         texts: list[str] = []
         for name, spec in self.specs.items():
-            texts.extend(spec.exemplars)
+            texts.extend(mask_quotes(e) for e in spec.exemplars)
             self._labels.extend([name] * len(spec.exemplars))
         self._matrix = self._embed(texts)  # [n_exemplars, 384], unit rows
 
