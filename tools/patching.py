@@ -103,26 +103,3 @@ def _answer_span(pieces: list[str], answer_after: str | None, stop_at: str | Non
     if stop_at:
         end = next((i for i in range(start, len(pieces)) if stop_at in pieces[i]), len(pieces))
     return start, end
-
-
-def _answer_span(pieces: list[str], answer_after: str | None, stop_at: str | None) -> tuple[int, int]:
-    """[start, end) of the answer tokens among the generated ones."""
-    start = 0
-    if answer_after:
-        text = ""
-        for i, piece in enumerate(pieces):
-            text += piece
-            if text.strip() == answer_after:
-                start = i + 1
-                break
-            if not answer_after.startswith(text.strip()):
-                break
-    end = len(pieces)
-    if stop_at:
-        end = next((i for i in range(start, len(pieces)) if stop_at in pieces[i]), len(pieces))
-    return start, end
-
-
-def _until_eos(ids: list[int], eos: int | list[int] | None) -> int:
-    stops = set(eos if isinstance(eos, list) else [eos]) - {None}
-    return next((i for i, t in enumerate(ids) if t in stops), len(ids))
