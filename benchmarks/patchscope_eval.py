@@ -24,7 +24,7 @@ from benchmarks.common import machine  # noqa: E402
 from talkscope.tools.generation import continue_prompts  # noqa: E402
 from talkscope.tools.loading import load_model  # noqa: E402
 from talkscope.tools.patching import run_patchscope  # noqa: E402
-from talkscope.tools.patchscope import presets, source_states  # noqa: E402
+from talkscope.tools.patchscope import presets, source_states, target_setup  # noqa: E402
 
 DATA = Path(__file__).with_name("data")
 POSITIONS_PER_BATCH = 8
@@ -32,8 +32,7 @@ N_FACTS = 100  # known facts used, taken round-robin across relations (10 tokens
 
 
 def next_token_precision(model) -> tuple[list[float], list[float], int]:
-    identity = presets()["presets"]["identity"]
-    setup = {k: identity[k] for k in ("target_prompt", "placeholder", "max_new_tokens", "answer_after", "stop_at")}
+    setup = target_setup("identity", None, None)
     n_layers = model.n_layers + 1
     hits_ps, hits_ll, total = [0] * n_layers, [0] * n_layers, 0
     for paragraph in DATA.joinpath("lens_text.txt").read_text().splitlines():

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import machine, median, timed  # noqa: E402
 from talkscope.tools.loading import load_model  # noqa: E402
 from talkscope.tools.patching import run_patchscope  # noqa: E402
-from talkscope.tools.patchscope import presets, source_states  # noqa: E402
+from talkscope.tools.patchscope import source_states, target_setup  # noqa: E402
 
 CASES = [("The capital of France is", "France"), ("Leonardo da Vinci painted the Mona Lisa", "Vinci")]
 
@@ -24,8 +24,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     model = load_model("default", device="cpu")
-    identity = presets()["presets"]["identity"]
-    setup = {k: identity[k] for k in ("target_prompt", "placeholder", "max_new_tokens", "answer_after", "stop_at")}
+    setup = target_setup("identity", None, None)
     print(f"# patchscope speed · identity preset, all {model.n_layers + 1} layers · {machine()}")
     print("| prompt | batched s | per-layer loop s | speed-up |")
     print("|---|---|---|---|")

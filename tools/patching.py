@@ -18,7 +18,7 @@ import torch
 
 from talkscope.tools.errors import TalkscopeError
 from talkscope.tools.generation import until_eos
-from talkscope.tools.model import ModelAdapter, Patch
+from talkscope.tools.model import Encoding, ModelAdapter, Patch
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class Decoding:
     first_prob: float     # probability of the first generated token
 
 
-def placeholder_position(model: ModelAdapter, target_prompt: str, placeholder: str) -> int:
-    """Last token of the last occurrence of the placeholder in the target prompt."""
+def locate_placeholder(model: ModelAdapter, target_prompt: str, placeholder: str) -> tuple[Encoding, int]:
+    """The encoded target prompt and its position to patch: the last token of the placeholder's last
+    occurrence."""
     if not target_prompt.strip():
         raise TalkscopeError(
             "the target prompt is empty: give a prompt with the placeholder, e.g. 'The capital of x is'")
@@ -44,7 +45,7 @@ def placeholder_position(model: ModelAdapter, target_prompt: str, placeholder: s
             "hidden state should go, e.g. 'The capital of x is'")
     enc = model.encode(target_prompt)
     hits = [i for i, (a, b) in enumerate(enc.offsets) if a < at + len(placeholder) and b > at and not enc.special[i]]
-    return hits[-1]
+    return enc, hits[-1]
 
 
 @torch.no_grad()
@@ -57,8 +58,7 @@ def run_patchscope(
     prompt at layer target_layer(source_layer) and generate greedily, all rows in one batch.
     `answer_after`: generated tokens up to and including this text (e.g. the identity prompt's "->")
     are format, not answer; `stop_at`: the answer ends before this text (e.g. a newline)."""
-    pos = placeholder_position(target, target_prompt, placeholder)
-    enc = target.encode(target_prompt)
+    enc, pos = locate_placeholder(target, target_prompt, placeholder)
     rows = len(source_layers)
     ids = enc.tensor(target.device).expand(rows, -1)
     layers = [target.check_layers(target_layer(ell))[0] for ell in source_layers]
