@@ -27,6 +27,7 @@ def run_chat(ctx: ToolContext) -> None:
     with console.status("Loading the router..."):
         agent = Agent(ctx)
     _load_model(console, agent)
+    _prepare_index(console, agent.ctx)
     show_json = False
     while True:
         try:
@@ -73,6 +74,21 @@ def _load_model(console: Console, agent: Agent) -> None:
         console.print(f"Model: {info['name']} · {info['layers']} layers · {info['device']}")
     except TalkscopeError as err:
         console.print(f"[red]Sorry, I could not load the model:[/] {err}")
+
+
+def _prepare_index(console: Console, ctx: ToolContext) -> None:
+    """Without --index, the default index with the demo corpus (built with progress on first start)."""
+    from talkscope.retrieval.index import default_index_dir
+    from talkscope.retrieval.ingest import ensure_demo_index
+    from talkscope.retrieval.search import DocumentIndex
+
+    try:
+        if ctx.index_dir is None:
+            ensure_demo_index(default_index_dir())
+        index = DocumentIndex(ctx.index_dir or default_index_dir())
+        console.print(f"Documents: {len(index)} chunks in {index.root}")
+    except TalkscopeError as err:
+        console.print(f"[red]The document index is not available:[/] {err}")
 
 
 def _turn(console: Console, agent: Agent, line: str, show_json: bool) -> None:

@@ -102,6 +102,34 @@ def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON 
 
 
 @app.command()
+def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and folders to index")] = None,
+          index: IndexOpt = None, prune: Annotated[bool, typer.Option(help="drop files deleted from disk")] = False,
+          rebuild: Annotated[bool, typer.Option(help="start over from the source files")] = False,
+          demo: Annotated[bool, typer.Option(help="also index the shipped demo corpus")] = False,
+          wait: Annotated[float, typer.Option(help="seconds to wait for another writer")] = 10.0,
+          json_out: JsonOpt = False) -> None:
+    """Add documents to the index (incremental: unchanged files are skipped)."""
+    from dataclasses import asdict
+
+    from talkscope.retrieval.index import default_index_dir
+    from talkscope.retrieval.ingest import demo_corpus, index_paths
+
+    todo = list(paths or []) + ([demo_corpus()] if demo else [])
+    if not todo and not (rebuild or prune):
+        raise TalkscopeError("give files or folders to index, e.g. talkscope index docs/ (or --demo)")
+    root = index or default_index_dir()
+    report = index_paths(root, todo, prune_missing=prune, rebuild=rebuild, wait_s=wait)
+    if json_out:
+        _print_json({"index": str(root), **asdict(report)})
+        return
+    out.print(f"{root}: {report.files_added} added, {report.files_replaced} replaced, {report.files_unchanged} "
+              f"unchanged, {report.files_pruned} pruned; {report.chunks_written} chunks written, "
+              f"{report.chunks_total} in the index.")
+    for item in report.skipped:
+        out.print(f"  skipped: {item}", style="dim")
+
+
+@app.command()
 def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive turns of one conversation")] = None,
           batch: Annotated[Path | None, typer.Option(help="JSONL: each line a JSON list of turns")] = None,
           json_out: JsonOpt = False) -> None:

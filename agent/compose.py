@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from talkscope.agent.citing import source_items, sources_text
 from talkscope.agent.phrasing import BUILDERS, templates
-from talkscope.agent.reply import EvidenceItem, Reply
+from talkscope.agent.reply import EvidenceItem, Reply, SourceItem
 from talkscope.agent.router import Route
 from talkscope.tools.base import ToolResult, Uncertainty
 
@@ -25,9 +26,11 @@ def evidence_of(results: list[ToolResult]) -> list[EvidenceItem]:
     ]
 
 
-def sentence(item: EvidenceItem, args: dict[str, Any]) -> str:
+def sentence(item: EvidenceItem, args: dict[str, Any], cited: dict[str, list[SourceItem]]) -> str:
     answers = templates()["answers"]
     key = "error" if "error" in item.data else item.tool
+    if key == "sources":
+        return sources_text(item, cited[item.id])
     if key == "generate" and not item.data.get("tokens"):
         key = "generate_empty"
     if key in BUILDERS:
@@ -52,8 +55,10 @@ def compose(question: str, route: Route, results: list[ToolResult], model: dict[
         unc = asdict(Uncertainty.from_score(1.0 - route.confidence, "I need more before I can run anything"))
         return Reply(question, route.clarify, route.calls, [], [], unc, model, suggestions)
     evidence = evidence_of(results)
-    text = " ".join(sentence(e, r.args) for e, r in zip(evidence, results))
-    return Reply(question, text, route.calls, evidence, [], overall_uncertainty(route, evidence), model,
+    cited = source_items(evidence)
+    text = " ".join(sentence(e, r.args, cited) for e, r in zip(evidence, results))
+    sources = [s for items in cited.values() for s in items]
+    return Reply(question, text, route.calls, evidence, sources, overall_uncertainty(route, evidence), model,
                  suggestions)
 
 

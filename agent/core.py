@@ -39,5 +39,5 @@ class Agent:
         results = [] if route.clarify else [self.run_call(c.tool, c.args) for c in route.calls]
         if not route.clarify:
             self.session.remember(route.calls)
-        suggestions = [s for c in route.calls for s in self.router.suggestions(c.tool)][:3]
+        suggestions = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question.strip()][:3]
         return compose(question, route, results, self.model_info(), suggestions)

@@ -63,6 +63,8 @@ class RouteSpec:
     exemplars: tuple[str, ...]
     slots: dict[str, Slot]
     suggest: tuple[str, ...]
+    from_session: tuple[str, ...] = ()  # optional args taken from the conversation when the turn has none
+    needs_one_of: tuple[str, ...] = ()  # at least one of these must be found (else ask)
 
 
 def load_specs() -> dict[str, RouteSpec]:
@@ -75,7 +77,8 @@ def load_specs() -> dict[str, RouteSpec]:
             continue
         slots = {arg: Slot.from_data(pats) for arg, pats in raw.get("slots", {}).items()}
         specs[raw["tool"]] = RouteSpec(tools[raw["tool"]], tuple(raw["exemplars"]), slots,
-                                       tuple(raw.get("suggest", ())))
+                                       tuple(raw.get("suggest", ())), tuple(raw.get("from_session", ())),
+                                       tuple(raw.get("needs_one_of", ())))
     return specs
 
 
@@ -136,12 +139,20 @@ class Router:
         new_prompt = "prompt" in named and previous is not None and named["prompt"] != previous.args.get("prompt")
         if previous is not None and previous.tool == tool and not new_prompt:
             args.update(previous.args)  # a follow-up: keep everything the turn does not change
+            if any(n in named for n in spec.needs_one_of):  # alternatives: naming one drops the others
+                args.update({n: None for n in spec.needs_one_of})
         args.update(named)
-        for name, arg in spec.tool.inputs.items():
-            if arg.required and args[name] is None:
+        wanted = [n for n, a in spec.tool.inputs.items() if a.required]
+        if not any(args[n] is not None for n in spec.needs_one_of):
+            wanted += list(spec.from_session)
+        for name in wanted:
+            if args[name] is None:
                 args[name] = session.last_value(name)
-                if args[name] is None:
-                    return args, f'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".'
+        missing = [n for n, a in spec.tool.inputs.items() if a.required and args[n] is None]
+        if spec.needs_one_of and not any(args[n] is not None for n in spec.needs_one_of):
+            missing = [" or ".join(spec.needs_one_of)]
+        if missing:
+            return args, f'Which {missing[0]} should I use? Put it in quotes, e.g. "The capital of France is".'
         return args, None
 
     def route(self, turn: str, session: Session | None = None) -> Route:

