@@ -22,6 +22,15 @@ from talkscope.tools.base import Tool, list_tools
 
 # A quoted span: "...", “...”, or '...' when the quotes are not apostrophes inside words.
 QUOTED = r"(?:\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w))"
+# Where a turn asks two things: ", and how sure is it?", "; find sources", ". Also ..." (outside quotes).
+JOINT = re.compile(r"\s*(?:,\s*and|;(?:\s*then)?|,?\s+and\s+also|[.?!]\s+(?:also|then|and))\s+"
+                   r"(?=(?:how|what|which|why|where|is|are|does|do|can|could|find|show|tell|look|search|run)\b[^?]*\s\w)",
+                   re.IGNORECASE)
+# A follow-up that refers back: it stays with the previous tool when that tool's slots read something in it.
+FOLLOW_UP = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*(?:and|only|just|now|same|but)\b", re.IGNORECASE)
+SAME_AGAIN = re.compile(r"\b(?:the\s+same|same\s+thing|again)\b", re.IGNORECASE)
+ANSWERING = re.compile(r"^\s*(?:i\s+mean(?:t)?|for|on|after|about|with|use)\b|^\s*" + QUOTED + r"\s*[.?!]?\s*$",
+                       re.IGNORECASE)
 MIN_CONFIDENCE = 0.45  # below this the router asks instead of guessing (tuned on the gold set)
 
 
@@ -133,11 +142,12 @@ class Router:
             found = _first_free(slot, turn, claimed)
             if found is not None:
                 value, span = found
-                claimed.append(span)
+                if value[:1] in "\"“'":  # a quoted span serves one slot; plain words may serve several
+                    claimed.append(span)
                 named[name] = _convert(slot.canonical(value), spec.tool.inputs[name].type)
         previous = session.last()
         new_prompt = "prompt" in named and previous is not None and named["prompt"] != previous.args.get("prompt")
-        if previous is not None and previous.tool == tool and not new_prompt:
+        if previous is not None and previous.tool == tool and (not new_prompt or SAME_AGAIN.search(turn)):
             args.update(previous.args)  # a follow-up: keep everything the turn does not change
             if any(n in named for n in spec.needs_one_of):  # alternatives: naming one drops the others
                 args.update({n: None for n in spec.needs_one_of})
@@ -156,16 +166,51 @@ class Router:
         return args, None
 
     def route(self, turn: str, session: Session | None = None) -> Route:
+        """One call per question in the turn; later questions see the earlier ones' arguments."""
         session = session or Session()
+        parts = split_turn(turn)
+        if len(parts) == 1:
+            return self.route_one(turn, session)
+        scratch, calls, confidence = Session(list(session.calls)), [], 1.0
+        for part in parts:
+            r = self.route_one(part, scratch)
+            if r.clarify:
+                return Route(calls + r.calls, min(confidence, r.confidence), r.clarify)
+            scratch.remember(r.calls)
+            calls += r.calls
+            confidence = min(confidence, r.confidence)
+        return Route(calls, confidence)
+
+    def route_one(self, turn: str, session: Session) -> Route:
         tool, confidence = self.intent(turn)
+        previous = session.last()
+        if session.pending and ANSWERING.search(turn):  # the answer to our clarifying question
+            tool, confidence = session.pending, max(confidence, 0.8)
+        elif previous is not None and previous.tool in self.specs and previous.tool != tool and (
+                SAME_AGAIN.search(turn) or (FOLLOW_UP.search(turn) and self.reads_slots(previous.tool, turn))):
+            tool, confidence = previous.tool, max(confidence, 0.8)
         args, question = self.fill(tool, turn, session)
+        session.pending = tool if question else None
         if confidence < MIN_CONFIDENCE:
             names = ", ".join(self.specs)
             question = f"I am not sure what you want to know. I can run: {names}. Which one, and on what prompt?"
         return Route([Call(tool, args)], confidence, question)
 
+    def reads_slots(self, tool: str, turn: str) -> bool:
+        """Whether any argument slot of the tool finds a value in the turn."""
+        return any(_first_free(slot, turn, []) is not None for slot in self.specs[tool].slots.values())
+
     def suggestions(self, tool: str) -> list[str]:
         return list(self.specs[tool].suggest) if tool in self.specs else []
+
+
+def split_turn(turn: str) -> list[str]:
+    """The questions of a compositional turn, cut at joints outside quoted text."""
+    masked = re.sub(QUOTED, lambda m: "Q" * len(m.group()), turn)
+    cuts = [(m.start(), m.end()) for m in JOINT.finditer(masked)]
+    bounds = [0] + [x for c in cuts for x in c] + [len(turn)]
+    parts = [turn[bounds[i]:bounds[i + 1]].strip() for i in range(0, len(bounds), 2)]
+    return [p for p in parts if p]
 
 
 def _first_free(slot: Slot, turn: str, claimed: list[tuple[int, int]]) -> tuple[str, tuple[int, int]] | None:

@@ -22,6 +22,7 @@ class Session:
     """The calls made so far in one conversation, newest last."""
 
     calls: list[Call] = field(default_factory=list)
+    pending: str | None = None  # the tool of an unanswered clarifying question
 
     def remember(self, calls: list[Call]) -> None:
         self.calls.extend(calls)
@@ -41,3 +42,4 @@ class Session:
 
     def reset(self) -> None:
         self.calls.clear()
+        self.pending = None

@@ -31,23 +31,29 @@ class Continuation:
 @torch.no_grad()
 def continue_prompts(
     model: ModelAdapter, prompts: Sequence[str], max_new_tokens: int = 20, *,
-    sample: bool = False, temperature: float = 1.0, num_return_sequences: int = 1,
+    sample: bool = False, temperature: float = 1.0, num_return_sequences: int = 1, scores: bool = True,
+    stop_strings: list[str] | None = None,
 ) -> list[Continuation]:
     """Continue every prompt in one batched `generate` (left padding). With `num_return_sequences`
-    > 1 the result holds that many continuations per prompt, prompt by prompt."""
+    > 1 the result holds that many continuations per prompt, prompt by prompt. Without `scores` the
+    probabilities and entropies are left empty (keeping a [rows, vocabulary] tensor per step is most of
+    the cost of sampling many rows)."""
     tok = model.tokenizer
     ids, mask = model.left_pad([model.encode(p) for p in prompts])
     width, pad = ids.shape[1], tok.pad_token_id
     out = model.model.generate(
         input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=sample,
         temperature=temperature if sample else None, top_k=0 if sample else None, top_p=None,
-        num_return_sequences=num_return_sequences, output_logits=True, return_dict_in_generate=True,
+        num_return_sequences=num_return_sequences, output_logits=scores, return_dict_in_generate=True,
         pad_token_id=pad, eos_token_id=tok.eos_token_id,
+        **({"stop_strings": stop_strings, "tokenizer": tok} if stop_strings else {}),
     )
     new = out.sequences[:, width:]  # [rows, steps]
-    logp = torch.stack(out.logits, dim=1).float().log_softmax(-1)  # [rows, steps, V]
-    chosen = logp.gather(-1, new.unsqueeze(-1)).squeeze(-1).exp()
-    entropy = -(logp.exp() * logp).nan_to_num().sum(-1) / math.log(2)
+    chosen = entropy = torch.zeros(new.shape[0], 0)
+    if scores:
+        logp = torch.stack(out.logits, dim=1).float().log_softmax(-1)  # [rows, steps, V]
+        chosen = logp.gather(-1, new.unsqueeze(-1)).squeeze(-1).exp()
+        entropy = -(logp.exp() * logp).nan_to_num().sum(-1) / math.log(2)
     results = []
     for row in range(new.shape[0]):
         keep = until_eos(new[row].tolist(), tok.eos_token_id)

@@ -1,0 +1,60 @@
+"""The calibrated score of the `confidence` tool: P(answer correct) from a logistic regression over the
+answer features, fitted on the calibration set by `python -m benchmarks.fit_confidence`.
+
+The parameters fitted on the default model ship in `data/confidence_calibration.json`; a refit for
+another model is written to the cache (`<cache>/calibration/<model>.json`) and preferred for that model.
+Any other model gets the default model's parameters and a warning saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from talkscope.tools.loading import cache_root
+from talkscope.tools.uncertainty_features import FEATURES, AnswerFeatures
+
+SHIPPED = "data/confidence_calibration.json"
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    features: tuple[str, ...]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    fitted_on: str  # model name the parameters were fitted on
+    n_train: int
+
+    def score(self, f: AnswerFeatures) -> float:
+        z = self.intercept + sum(c * (x - m) / s for c, x, m, s in zip(self.coef, f.vector(), self.mean, self.scale))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, object]:
+        return {"features": list(self.features), "mean": self.mean, "scale": self.scale, "coef": self.coef,
+                "intercept": self.intercept, "fitted_on": self.fitted_on, "n_train": self.n_train}
+
+
+def refit_path(model_name: str) -> Path:
+    return cache_root() / "calibration" / (re.sub(r"[^\w.-]+", "_", model_name) + ".json")
+
+
+def load_calibrator(model_name: str) -> tuple[Calibrator, str | None]:
+    """The parameters for this model and, when they were fitted on another model, a warning."""
+    own = refit_path(model_name)
+    raw = json.loads(own.read_text()) if own.exists() else json.loads(
+        files("talkscope.tools").joinpath(SHIPPED).read_text())
+    cal = Calibrator(tuple(raw["features"]), raw["mean"], raw["scale"], raw["coef"], raw["intercept"],
+                     raw["fitted_on"], raw["n_train"])
+    if cal.features != FEATURES:
+        raise RuntimeError(f"calibration parameters use features {cal.features}, the code measures {FEATURES}")
+    warning = None
+    if cal.fitted_on != model_name:
+        warning = (f"the calibration was fitted on {cal.fitted_on}, not {model_name}; refit it with "
+                   f"python -m benchmarks.fit_confidence --model <your model>")
+    return cal, warning
