@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import readline  # noqa: F401  (line editing and history for input())
+from typing import Any
 
 from rich.console import Console
 
@@ -21,11 +22,11 @@ COMMANDS = {
 }
 
 
-def run_chat(ctx: ToolContext) -> None:
+def run_chat(ctx: ToolContext, router: Any = None) -> None:
     console = Console(highlight=False, soft_wrap=True)  # the terminal wraps; copy-paste stays intact
     console.print("[bold]talkscope[/] — ask why the model says what it says. /help for help, /quit to leave.")
     with console.status("Loading the router..."):
-        agent = Agent(ctx)
+        agent = Agent(ctx, router=router)
     _load_model(console, agent)
     _prepare_index(console, agent.ctx)
     show_json = False

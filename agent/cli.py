@@ -24,12 +24,30 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="document index f
 OutOpt = Annotated[Path, typer.Option("--out", help="folder for figures")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON")]
 TargetOpt = Annotated[str | None, typer.Option("--target-model", help="patchscopes: patch into this model")]
+LLMOpt = Annotated[str | None, typer.Option("--llm-router", help="route with a LangChain chat model: MODULE:FUNCTION "
+                                            "returning a chat model that supports bind_tools")]
 
 
 def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None) -> Any:
     from talkscope.tools.base import ToolContext
 
     return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target)
+
+
+def _llm_router(spec: str | None, ctx: Any) -> Any:
+    """The optional LLM router: MODULE:FUNCTION is called with no arguments and returns a chat model."""
+    if spec is None:
+        return None
+    import importlib
+
+    from talkscope.agent.llm_router import LLMRouter
+
+    module, _, func = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise TalkscopeError(f"--llm-router {spec}: cannot import it ({err}); give MODULE:FUNCTION") from err
+    return LLMRouter(factory(), ctx)
 
 
 def _print_json(obj: Any) -> None:
@@ -52,14 +70,16 @@ def _read_jsonl(path: Path) -> list[Any]:
 
 @app.command()
 def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
-        index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None) -> None:
+        index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None,
+        llm_router: LLMOpt = None) -> None:
     """Answer one question about the model, citing evidence."""
     from talkscope.agent.core import Agent
     from talkscope.agent.render import render_reply
 
     if not question.strip():
         raise TalkscopeError("the question is empty: ask something, e.g. talkscope ask 'What can you do?'")
-    reply = Agent(_context(model, device, index, out_dir, target_model)).ask(question)
+    ctx = _context(model, device, index, out_dir, target_model)
+    reply = Agent(ctx, router=_llm_router(llm_router, ctx)).ask(question)
     if json_out:
         _print_json(reply.to_json())
     else:
@@ -188,11 +208,12 @@ def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceO
 
 @app.command()
 def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt = None,
-         out_dir: OutOpt = Path("talkscope-out")) -> None:
+         out_dir: OutOpt = Path("talkscope-out"), llm_router: LLMOpt = None) -> None:
     """Talk with talkscope about the model in the terminal."""
     from talkscope.agent.chat import run_chat
 
-    run_chat(_context(model, device, index, out_dir))
+    ctx = _context(model, device, index, out_dir)
+    run_chat(ctx, _llm_router(llm_router, ctx))
 
 
 def main() -> None:

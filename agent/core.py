@@ -15,7 +15,8 @@ from talkscope.tools.errors import TalkscopeError
 class Agent:
     """Answers questions about a model, remembering the conversation for follow-ups."""
 
-    def __init__(self, ctx: ToolContext, router: Router | None = None) -> None:
+    def __init__(self, ctx: ToolContext, router: Router | Any | None = None) -> None:
+        """`router`: the default Router, or anything with its `route`/`suggestions` (e.g. an LLMRouter)."""
         self.ctx = ctx
         self.router = router or Router()
         self.session = Session()

@@ -97,5 +97,20 @@ def probe_text(item: EvidenceItem) -> str:
     return text
 
 
+def confidence_text(item: EvidenceItem) -> str:
+    t, d = templates(), item.data
+    ph = t["phrases"]
+    text = t["answers"]["confidence"].format(
+        prompt=item.data.get("prompt", ""), answer=d["answer"], score=d["score"], answer_prob=d["answer_prob"],
+        agree=round(d["agreement"] * d["n_samples"]), n=d["n_samples"], se=d["semantic_entropy_bits"], id=item.id)
+    others = [a for a in d["alternatives"] if a["answer"] and not a["same_as_answer"]][:3]
+    if others:
+        items = ", ".join(ph["alternative_item"].format(**a) for a in others)
+        text += " " + ph["alternatives"].format(items=items, id=item.id)
+    if d["calibration"]["warning"]:
+        text += " " + ph["calibration_warning"].format(warning=d["calibration"]["warning"], id=item.id)
+    return text
+
+
 BUILDERS = {"attribution": attribution_text, "patchscope": patchscope_text, "logit_lens": logit_lens_text,
-            "probe": probe_text}
+            "probe": probe_text, "confidence": confidence_text}

@@ -31,6 +31,8 @@ FOLLOW_UP = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*(?:and|only|just|now|sam
 SAME_AGAIN = re.compile(r"\b(?:the\s+same|same\s+thing|again)\b", re.IGNORECASE)
 ANSWERING = re.compile(r"^\s*(?:i\s+mean(?:t)?|for|on|after|about|with|use)\b|^\s*" + QUOTED + r"\s*[.?!]?\s*$",
                        re.IGNORECASE)
+ASK = {"prompt": 'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".',
+       "concept": "Which concept should I probe? sentiment, tense, number, language, factuality, or a CSV path."}
 MIN_CONFIDENCE = 0.45  # below this the router asks instead of guessing (tuned on the gold set)
 
 
@@ -146,8 +148,10 @@ class Router:
                     claimed.append(span)
                 named[name] = _convert(slot.canonical(value), spec.tool.inputs[name].type)
         previous = session.last()
-        new_prompt = "prompt" in named and previous is not None and named["prompt"] != previous.args.get("prompt")
-        if previous is not None and previous.tool == tool and (not new_prompt or SAME_AGAIN.search(turn)):
+        # The subject of a call is its first required argument (the prompt; the concept for probes).
+        subject = next((n for n, a in spec.tool.inputs.items() if a.required), "prompt")
+        new_subject = subject in named and previous is not None and named[subject] != previous.args.get(subject)
+        if previous is not None and previous.tool == tool and (not new_subject or SAME_AGAIN.search(turn)):
             args.update(previous.args)  # a follow-up: keep everything the turn does not change
             if any(n in named for n in spec.needs_one_of):  # alternatives: naming one drops the others
                 args.update({n: None for n in spec.needs_one_of})
@@ -162,7 +166,7 @@ class Router:
         if spec.needs_one_of and not any(args[n] is not None for n in spec.needs_one_of):
             missing = [" or ".join(spec.needs_one_of)]
         if missing:
-            return args, f'Which {missing[0]} should I use? Put it in quotes, e.g. "The capital of France is".'
+            return args, ASK.get(missing[0], ASK["prompt"]).format(name=missing[0])
         return args, None
 
     def route(self, turn: str, session: Session | None = None) -> Route:

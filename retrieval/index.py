@@ -10,6 +10,7 @@ says so and `talkscope index --rebuild` rebuilds it from the source files the ma
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -134,10 +135,8 @@ def forget_store(root: Path) -> None:
     system = SharedSystemClient._identifier_to_system.pop(str(root / STORE), None)
     SharedSystemClient._identifier_to_refcount.pop(str(root / STORE), None)
     if system is not None:
-        try:
+        with contextlib.suppress(Exception):  # a damaged store may fail to stop cleanly; it is discarded anyway
             system.stop()
-        except Exception:  # a damaged store may fail to stop cleanly; it is being discarded anyway
-            pass
 
 
 def split(documents: list[Document], sha256: str) -> list[Chunk]:

@@ -67,3 +67,31 @@ def test_ctrl_c_cancels_a_turn_and_keeps_the_session():
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_eight_turn_conversation_with_follow_ups_contrast_composition_and_clarification():
+    child = spawn()
+    turns = [
+        ('What does the model say after "The capital of France is"?', r"continues with \" the capital"),
+        ("Why?", r"Integrated gradients puts the largest share"),  # follow-up: explains the same prompt
+        ('Why not "Lyon"?', r"rather than \"Lyon\""),  # adds a contrast, keeps the rest
+        ("Now with occlusion", r"Occlusion \(leave one token out\) puts the largest share"),
+        ("Tell me a joke", r"I am not sure what you want to know"),  # a clarifying question
+        ('How sure is the model about "The capital of Australia is", and which documents support the answer?',
+         r"calibrated probability that it is right(.|\n)*\[S1\] demo/geography/australia\.md"),
+        ('What does layer 12 encode at "France" in "The capital of France is"?', r"patchscope reads the hidden state"),
+        ("What about layer 6?", r"layer 6 →"),
+    ]
+    try:
+        child.expect("Documents: \\d+ chunks")
+        for say, answer in turns:
+            child.expect("you>")
+            child.sendline(say)
+            child.expect(answer, timeout=240)
+            child.expect("Uncertainty:")
+        child.expect("you>")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

@@ -91,3 +91,10 @@ def test_non_utf8_and_missing_files(ctx, tmp_path):
         get_tool("probe")(ctx, {"concept": "happiness"})
     with pytest.raises(TalkscopeError, match="layers 0-18"):
         get_tool("probe")(ctx, {"concept": "tense", "layer": 30})
+
+
+def test_mean_pooling_is_an_option(ctx):
+    d = get_tool("probe")(ctx, {"concept": "tense", "layer": [6], "pooling": "mean"}).data
+    assert d["pooling"] == "mean" and 0.5 < d["accuracy"][0] <= 1.0
+    with pytest.raises(TalkscopeError, match="not a valid pooling"):
+        get_tool("probe")(ctx, {"concept": "tense", "pooling": "max"})

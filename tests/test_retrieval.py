@@ -107,8 +107,9 @@ def test_a_second_writer_gets_a_clear_message(tmp_path):
 
 def write_corpus(folder: Path, files: int, seed: int = 0) -> None:
     rng = random.Random(seed)
-    words = ("river mountain city capital planet element history science museum language ocean desert "
-             "empire king queen war treaty bridge tower island forest valley lake harbour railway").split()
+    words = ["river", "mountain", "city", "capital", "planet", "element", "history", "science", "museum",
+             "language", "ocean", "desert", "empire", "king", "queen", "war", "treaty", "bridge", "tower",
+             "island", "forest", "valley", "lake", "harbour", "railway"]
     folder.mkdir()
     for i in range(files):
         paras = [" ".join(rng.choice(words) for _ in range(120)) + "." for _ in range(4)]

@@ -96,4 +96,13 @@ def test_patchscope_and_logit_lens_slots(router):
 def test_probe_concepts_and_synonyms(router, turn, concept):
     r = router.route(turn)
     assert r.clarify is None and r.calls[0].tool == "probe"
-    assert r.calls[0].args == {"concept": concept, "layer": None}
+    assert r.calls[0].args == {"concept": concept, "layer": None, "pooling": None}
+
+
+def test_mean_pooling_is_read_and_a_new_concept_starts_afresh(router):
+    session = Session()
+    first = router.route("Is tense linearly decodable with mean pooling?", session)
+    assert first.calls[0].args == {"concept": "tense", "layer": None, "pooling": "mean"}
+    session.remember(first.calls)
+    second = router.route("Does the model represent sentiment, and where?", session)
+    assert second.calls[0].args == {"concept": "sentiment", "layer": None, "pooling": None}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from talkscope.agent.router import Router
-from talkscope.agent.session import Session
+from talkscope.agent.session import Call, Session
 from talkscope.tools.base import get_tool
 
 GOLD = Path(__file__).with_name("data") / "router_gold.jsonl"
@@ -70,3 +70,13 @@ def test_router_exact_match(router, split, capsys):
             print("  miss " + m)
     if split == "test":
         assert acc >= MIN_TEST_ACCURACY
+
+
+def test_suggested_follow_ups_route_to_their_tools(router):
+    """Every suggestion shown after an answer is a question the router handles without asking back."""
+    seed = {"prompt": "The capital of France is", "concept": "sentiment"}
+    for name, spec in router.specs.items():
+        shown_after = Call(name, {k: seed.get(k) for k in spec.tool.inputs})  # the answer they follow
+        for question in spec.suggest:
+            route = router.route(question, Session([shown_after]))
+            assert route.clarify is None and route.calls, (name, question)

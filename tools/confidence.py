@@ -33,9 +33,12 @@ class ConfidenceTool(Tool):
         score = cal.score(f)
         clusters = Counter(answer_key(s) for s in f.samples)
         examples = {answer_key(s): s for s in reversed(f.samples)}
-        alternatives = [{"answer": examples[k], "count": n} for k, n in clusters.most_common()]
+        mine = answer_key(f.answer)
+        alternatives = [{"answer": examples[k], "count": n, "same_as_answer": k == mine}
+                        for k, n in clusters.most_common()]
         data: dict[str, Any] = {
-            "answer": f.answer, "score": round(score, 4), "samples": f.samples, "agreement": f.agreement,
+            "prompt": prompt, "answer": f.answer, "score": round(score, 4), "samples": f.samples,
+            "agreement": f.agreement,
             "answer_prob": round(f.answer_prob, 4), "first_token_prob": round(f.first_token_prob, 4),
             "mean_entropy_bits": round(f.mean_entropy, 4), "semantic_entropy_bits": round(f.semantic_entropy, 4),
             "n_samples": SAMPLES, "alternatives": alternatives, "calibration": {

@@ -65,16 +65,19 @@ class ProbeTool(Tool):
     inputs = {
         "concept": Arg("str", f"built-in ({', '.join(BUILT_IN)}) or a path to a text,label CSV", required=True),
         "layer": Arg("int|list[int]|null", "layer(s) to probe (null: every layer 0..L)"),
+        "pooling": Arg("str", "how a text's tokens become one vector: the last token or the mean", default="last",
+                       choices=("last", "mean")),
     }
     examples = ("Which layer best separates true statements from false ones?",
                 "Does the model represent sentiment, and where?")
 
-    def run(self, ctx: ToolContext, concept: str, layer: Any) -> ToolResult:
+    def run(self, ctx: ToolContext, concept: str, layer: Any, pooling: str) -> ToolResult:
         model = ctx.model
         layers = model.check_layers(layer)
         data = load_dataset(concept)
-        states = hidden_states(model, data, "last", cache_root())
-        d = {"concept": concept, **probe_layers(states, data.labels, layers), "n_layers": model.n_layers}
+        states = hidden_states(model, data, pooling, cache_root())
+        d = {"concept": concept, "pooling": pooling, **probe_layers(states, data.labels, layers),
+             "n_layers": model.n_layers}
         d = {k: [round(v, 4) for v in x] if isinstance(x, list) and x and isinstance(x[0], float) else x
              for k, x in d.items()}
         i = d["layers"].index(d["best_layer"])

@@ -102,16 +102,20 @@ def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path)
             return np.load(path)
         except (OSError, ValueError):
             path.unlink()  # a damaged cache file is recomputed, never trusted
+    from talkscope.tools.progress import progress_bar
+
     out = []
-    for start in range(0, len(data.texts), BATCH):
-        ids, mask = model.left_pad([model.encode(t) for t in data.texts[start:start + BATCH]])
-        hs = model.residual_stream(ids, attention_mask=mask).float()  # [L+1, B, T, D], left-padded
-        if pooling == "last":
-            pooled = hs[:, :, -1]
-        else:
-            m = mask[None, :, :, None].float()
-            pooled = (hs * m).sum(2) / m.sum(2)
-        out.append(pooled.cpu().numpy())
+    with progress_bar(len(data.texts), f"hidden states of {data.name}") as advance:
+        for start in range(0, len(data.texts), BATCH):
+            ids, mask = model.left_pad([model.encode(t) for t in data.texts[start:start + BATCH]])
+            hs = model.residual_stream(ids, attention_mask=mask).float()  # [L+1, B, T, D], left-padded
+            if pooling == "last":
+                pooled = hs[:, :, -1]
+            else:
+                m = mask[None, :, :, None].float()
+                pooled = (hs * m).sum(2) / m.sum(2)
+            out.append(pooled.cpu().numpy())
+            advance(len(ids))
     states = np.concatenate(out, axis=1)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.npy")

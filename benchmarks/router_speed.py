@@ -1,0 +1,46 @@
+"""Routing latency per turn on CPU, after the embedder is loaded (target: median under 20 ms).
+
+Every turn of the router gold set (tests/data/router_gold.jsonl) is routed in its conversation, three
+times over; the first pass warms up and is not counted.
+
+Run: .venv/bin/python -m benchmarks.router_speed
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.common import machine
+from talkscope.agent.router import Router
+from talkscope.agent.session import Session
+
+GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "router_gold.jsonl"
+
+
+def main() -> None:
+    print(machine())
+    start = time.perf_counter()
+    router = Router()
+    print(f"router load (embedder + exemplars): {time.perf_counter() - start:.2f} s")
+    convs = [[t["say"] for t in json.loads(line)["turns"]] for line in GOLD.read_text().splitlines()]
+    times: list[float] = []
+    for rep in range(3):
+        for conv in convs:
+            session = Session()
+            for turn in conv:
+                t = time.perf_counter()
+                route = router.route(turn, session)
+                if rep:
+                    times.append((time.perf_counter() - t) * 1000)
+                if not route.clarify:
+                    session.remember(route.calls)
+    times.sort()
+    print(f"{len(times)} turns routed: median {statistics.median(times):.1f} ms · "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms · max {times[-1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
