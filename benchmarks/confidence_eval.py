@@ -22,6 +22,10 @@ BINS = 10
 FIGURE = Path(__file__).with_name("figures") / "confidence_reliability.png"
 
 
+def auroc(p: np.ndarray, y: np.ndarray) -> float:
+    return float(roc_auc_score(y, p))
+
+
 def ece(p: np.ndarray, y: np.ndarray) -> float:
     idx = np.minimum((p * BINS).astype(int), BINS - 1)
     return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).mean()
@@ -76,7 +80,7 @@ def main() -> None:
           f"train: {len(rows) - len(y)} prompts")
     print(f"{'score':<28}{'AUROC [95% CI]':<24}{'ECE [95% CI]':<24}")
     for name, p in scores.items():
-        a = with_interval(roc_auc_score, p, y)
+        a = with_interval(auroc, p, y)
         e = with_interval(ece, p, y)
         print(f"{name:<28}{a[0]:.3f} [{a[1]:.3f}, {a[2]:.3f}]     {e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]")
     reliability(scores["calibrated score"], y)

@@ -1,5 +1,6 @@
 """The calibrated score of the `confidence` tool: P(answer correct) from a logistic regression over the
-answer features, fitted on the calibration set by `python -m benchmarks.fit_confidence`.
+answer features followed by an isotonic map (fitted on the regression's out-of-fold outputs), both
+fitted on the calibration set's train split by `python -m benchmarks.fit_confidence`.
 
 The parameters fitted on the default model ship in `data/confidence_calibration.json`; a refit for
 another model is written to the cache (`<cache>/calibration/<model>.json`) and preferred for that model.
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
+
 from talkscope.tools.loading import cache_root
 from talkscope.tools.uncertainty_features import FEATURES, AnswerFeatures
 
@@ -28,16 +31,22 @@ class Calibrator:
     scale: list[float]
     coef: list[float]
     intercept: float
+    iso_x: list[float]  # isotonic map: regression output -> probability (piecewise linear)
+    iso_y: list[float]
     fitted_on: str  # model name the parameters were fitted on
     n_train: int
 
-    def score(self, f: AnswerFeatures) -> float:
-        z = self.intercept + sum(c * (x - m) / s for c, x, m, s in zip(self.coef, f.vector(), self.mean, self.scale))
+    def logistic(self, vector: list[float]) -> float:
+        z = self.intercept + sum(c * (x - m) / s for c, x, m, s in zip(self.coef, vector, self.mean, self.scale))
         return 1.0 / (1.0 + math.exp(-z))
+
+    def score(self, f: AnswerFeatures) -> float:
+        return float(np.interp(self.logistic(f.vector()), self.iso_x, self.iso_y))
 
     def to_json(self) -> dict[str, object]:
         return {"features": list(self.features), "mean": self.mean, "scale": self.scale, "coef": self.coef,
-                "intercept": self.intercept, "fitted_on": self.fitted_on, "n_train": self.n_train}
+                "intercept": self.intercept, "iso_x": self.iso_x, "iso_y": self.iso_y,
+                "fitted_on": self.fitted_on, "n_train": self.n_train}
 
 
 def refit_path(model_name: str) -> Path:
@@ -50,7 +59,7 @@ def load_calibrator(model_name: str) -> tuple[Calibrator, str | None]:
     raw = json.loads(own.read_text()) if own.exists() else json.loads(
         files("talkscope.tools").joinpath(SHIPPED).read_text())
     cal = Calibrator(tuple(raw["features"]), raw["mean"], raw["scale"], raw["coef"], raw["intercept"],
-                     raw["fitted_on"], raw["n_train"])
+                     raw["iso_x"], raw["iso_y"], raw["fitted_on"], raw["n_train"])
     if cal.features != FEATURES:
         raise RuntimeError(f"calibration parameters use features {cal.features}, the code measures {FEATURES}")
     warning = None
