@@ -61,12 +61,12 @@ def quality(root: Path) -> None:
 
 
 def write_corpus(folder: Path, chunks: int, seed: int = 0) -> None:
-    """Files of shuffled demo-corpus sentences (about 5 chunks of ~190 tokens each)."""
+    """Files of shuffled demo-corpus sentences (about 5 chunks of up to 200 tokens each)."""
     sentences = [s.strip() + "." for f in sorted(demo_corpus().rglob("*.md"))
                  for s in f.read_text().split(".") if len(s.split()) > 4 and not s.startswith("#")]
     rng = random.Random(seed)
     folder.mkdir(parents=True)
-    for i in range(chunks // 5 + 1):
+    for i in range(chunks // 4 + 1):  # about 4.8 chunks per file: a little over `chunks` in all
         paras = [" ".join(rng.sample(sentences, 9)) for _ in range(5)]
         (folder / f"doc{i:05d}.txt").write_text(f"Generated document {i}.\n\n" + "\n\n".join(paras))
 

@@ -68,12 +68,13 @@ class ModelAdapter:
     """A loaded causal LM with a tokenizer, seen through DESIGN.md's layer and position numbering."""
 
     def __init__(self, model: nn.Module, tokenizer: Any, name: str, source: str = "") -> None:
+        """`tokenizer` is a tokenizer or a zero-argument callable returning one (resolved on first use,
+        so commands that never tokenize, like `info`, do not wait for it)."""
         self.model = model.eval()
         for p in self.model.parameters():
             p.requires_grad_(False)
-        self.tokenizer = tokenizer
-        if getattr(tokenizer, "pad_token_id", None) is None:
-            tokenizer.pad_token = tokenizer.eos_token
+        self._tokenizer = None if callable(tokenizer) and not hasattr(tokenizer, "encode") else tokenizer
+        self._tokenizer_loader = tokenizer
         self.name = name
         self.source = source
         self.config = model.config
@@ -82,6 +83,14 @@ class ModelAdapter:
         self._norm: nn.Module = _find(base, NORM_ATTRS)
         self._unembed: nn.Module = model.get_output_embeddings()
         self._softcap = getattr(self.config, "final_logit_softcapping", None)
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = self._tokenizer_loader()
+        if getattr(self._tokenizer, "pad_token_id", None) is None:
+            self._tokenizer.pad_token = self._tokenizer.eos_token
+        return self._tokenizer
 
     # ---- facts ----------------------------------------------------------------------------
     @property
