@@ -72,6 +72,7 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
 def _load_model(console: Console, agent: Agent) -> None:
     try:
         info = agent.ctx.model.describe()
+        _ = agent.ctx.model.tokenizer  # loads on first use; here, so the first answer does not wait
         console.print(f"Model: {info['name']} · {info['layers']} layers · {info['device']}")
     except TalkscopeError as err:
         console.print(f"[red]Sorry, I could not load the model:[/] {err}")

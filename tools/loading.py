@@ -14,9 +14,7 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import warnings
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -195,9 +193,11 @@ def _from_folder(folder: Path, name: str, source: str, device: str, verify: bool
         warnings.simplefilter("ignore")
         intact = pool.submit(_cache_ok, folder) if verify else None
         try:
-            tokenizer: Any = in_background(AutoTokenizer.from_pretrained, str(folder))
+            # The cache's tokenizer (checked by the manifest) loads on first use: commands that never
+            # tokenize (`info`) skip it. A user's folder loads it now, so a broken one fails here.
+            tokenizer: Any = lambda: AutoTokenizer.from_pretrained(str(folder))  # noqa: E731
             model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=dtype, trust_remote_code=False)
-            if not verify:  # a user's folder: surface a broken tokenizer now, with the message below
+            if not verify:
                 tokenizer = tokenizer()
         except (OSError, ValueError) as err:
             if intact is not None:
@@ -206,29 +206,6 @@ def _from_folder(folder: Path, name: str, source: str, device: str, verify: bool
         if intact is not None and not intact.result():
             return _rebuild_and_load(folder, name, source, device)
     return ModelAdapter(model.to(device), tokenizer, name=name, source=source)
-
-
-def in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
-    """Start fn(*args) in a daemon thread; the returned callable waits for its result. A daemon thread,
-    unlike a pool's, does not hold up the exit of a command that never asks for the result (`info`)."""
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["value"] = fn(*args)
-        except BaseException as err:  # handed to whoever asks for the result
-            box["error"] = err
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-
-    def result() -> Any:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
-
-    return result
 
 
 def _rebuild_and_load(folder: Path, name: str, source: str, device: str) -> ModelAdapter:
