@@ -40,5 +40,6 @@ class Agent:
         results = [] if route.clarify else [self.run_call(c.tool, c.args) for c in route.calls]
         if not route.clarify:
             self.session.remember(route.calls)
-        suggestions = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question.strip()][:3]
+        offered = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question.strip()]
+        suggestions = list(dict.fromkeys(offered))[:3]
         return compose(question, route, results, self.model_info(), suggestions)

@@ -17,7 +17,12 @@ def templates() -> dict[str, Any]:
 
 
 def layer_span(layers: list[int]) -> str:
-    return f"layer {layers[0]}" if len(layers) == 1 else f"layers {layers[0]}–{layers[-1]}"
+    """'layer 4', 'layers 2–5' for a run of consecutive layers, else 'layers 1, 5 and 12'."""
+    if len(layers) == 1:
+        return f"layer {layers[0]}"
+    if layers == list(range(layers[0], layers[-1] + 1)):
+        return f"layers {layers[0]}–{layers[-1]}"
+    return "layers " + ", ".join(map(str, layers[:-1])) + f" and {layers[-1]}"
 
 
 def runs(layers: list[int], labels: list[str]) -> list[tuple[list[int], str]]:

@@ -71,24 +71,26 @@ def test_ctrl_c_cancels_a_turn_and_keeps_the_session():
 
 def test_eight_turn_conversation_with_follow_ups_contrast_composition_and_clarification():
     child = spawn()
-    turns = [
-        ('What does the model say after "The capital of France is"?', r"continues with \" the capital"),
-        ("Why?", r"Integrated gradients puts the largest share"),  # follow-up: explains the same prompt
-        ('Why not "Lyon"?', r"rather than \"Lyon\""),  # adds a contrast, keeps the rest
-        ("Now with occlusion", r"Occlusion \(leave one token out\) puts the largest share"),
-        ("Tell me a joke", r"I am not sure what you want to know"),  # a clarifying question
+    u = "Uncertainty:"
+    turns = [  # what to type, then what must appear, in order
+        ('What does the model say after "The capital of France is"?', [r"continues with \" the capital", u]),
+        ("Why?", [r"Integrated gradients puts the largest share", u]),  # follow-up: the same prompt explained
+        ('Why not "Lyon"?', [r"rather than \"Lyon\"", u]),  # adds a contrast, keeps the rest
+        ("Now with occlusion", [r"Occlusion \(leave one token out\) puts the largest share", u]),
+        ("Tell me a joke", [r"I am not sure what you want to know", u]),  # a clarifying question
         ('How sure is the model about "The capital of Australia is", and which documents support the answer?',
-         r"calibrated probability that it is right(.|\n)*\[S1\] demo/geography/australia\.md"),
-        ('What does layer 12 encode at "France" in "The capital of France is"?', r"patchscope reads the hidden state"),
-        ("What about layer 6?", r"layer 6 →"),
+         [r"calibrated probability that it is right", u, r"\[E1\] confidence", r"\[E2\] sources",
+          r"\[S1\] demo/geography/australia\.md"]),  # compositional: two calls
+        ('What does layer 12 encode at "France" in "The capital of France is"?', [r"patchscope reads the hidden", u]),
+        ("What about layer 6?", [r"layer 6 →", u]),  # follow-up: the same state, another layer
     ]
     try:
         child.expect("Documents: \\d+ chunks")
-        for say, answer in turns:
+        for say, shown in turns:
             child.expect("you>")
             child.sendline(say)
-            child.expect(answer, timeout=240)
-            child.expect("Uncertainty:")
+            for pattern in shown:
+                child.expect(pattern, timeout=240)
         child.expect("you>")
         child.sendline("/quit")
         child.expect(pexpect.EOF)

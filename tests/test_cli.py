@@ -112,7 +112,7 @@ def test_probe_from_the_command_line(tmp_path):
                    "--out", str(tmp_path), env={"TALKSCOPE_CACHE": env_cache})
     assert proc.returncode == 0, proc.stderr
     reply = json.loads(proc.stdout)
-    assert reply["calls"] == [{"tool": "probe", "args": {"concept": "factuality", "layer": None}}]
+    assert reply["calls"] == [{"tool": "probe", "args": {"concept": "factuality", "layer": None, "pooling": None}}]
     d = reply["evidence"][0]["data"]
     i = d["layers"].index(d["best_layer"])
     assert f"layer {d['best_layer']} of 18" in reply["answer"]
