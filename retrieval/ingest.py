@@ -80,8 +80,9 @@ def plan(paths: list[Path], manifest: Manifest, report: IndexReport) -> list[tup
     return todo
 
 
-def prune(store: Store, manifest: Manifest, report: IndexReport) -> None:
-    gone = [s for s in manifest.files if not Path(s).exists()]
+def prune(store: Store, manifest: Manifest, report: IndexReport, drop: Callable[[str], bool] | None = None) -> None:
+    """Remove files deleted from disk (and, with `drop`, the sources it selects) from the index."""
+    gone = [s for s in manifest.files if not Path(s).exists() or (drop is not None and drop(s))]
     if gone:
         old = manifest.ids(gone)
         for s in gone:
@@ -102,7 +103,8 @@ def rebuild_sources(root: Path, paths: list[Path], report: IndexReport) -> list[
 
 
 def index_paths(root: Path, paths: list[Path], *, prune_missing: bool = False, rebuild: bool = False,
-                wait_s: float = 10.0, show_progress: bool = True) -> IndexReport:
+                wait_s: float = 10.0, show_progress: bool = True,
+                drop: Callable[[str], bool] | None = None) -> IndexReport:
     """Bring the index at `root` up to date with `paths` (files and folders); see the module docstring."""
     report = IndexReport()
     with writer_lock(root, wait_s):
@@ -122,12 +124,18 @@ def index_paths(root: Path, paths: list[Path], *, prune_missing: bool = False, r
                     report.chunks_written += commit(store, manifest, group, advance_chunks)
                     advance_files(len(group))
                     group = []
-        if prune_missing:
-            prune(store, manifest, report)
+        if prune_missing or drop is not None:
+            prune(store, manifest, report, drop)
         report.chunks_total = manifest.total()
     return report
 
 
 def ensure_demo_index(root: Path) -> IndexReport:
-    """Index the demo corpus into `root` (a no-op once it is there and unchanged)."""
-    return index_paths(root, [demo_corpus()])
+    """Index the demo corpus into `root` (a no-op once it is there and unchanged). Demo documents of
+    another talkscope install (another checkout or environment) are dropped, so they are not cited twice."""
+    here = demo_corpus().resolve()
+
+    def other_demo(source: str) -> bool:
+        return "/retrieval/data/demo/" in Path(source).as_posix() and not Path(source).is_relative_to(here)
+
+    return index_paths(root, [here], drop=other_demo)

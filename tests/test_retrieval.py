@@ -168,3 +168,18 @@ def test_a_damaged_store_is_reported_and_rebuilt(tmp_path, demo_index):
     fixed = run_cli("index", "--rebuild", "--index", str(root), "--json")
     assert fixed.returncode == 0, fixed.stderr
     assert json.loads(fixed.stdout)["chunks_total"] == DocumentIndex(root).collection.count() == 3
+
+
+def test_demo_documents_of_another_install_are_dropped(tmp_path):
+    import shutil
+
+    from talkscope.retrieval.ingest import ensure_demo_index
+
+    other = tmp_path / "elsewhere" / "retrieval" / "data" / "demo" / "geography"
+    other.mkdir(parents=True)
+    shutil.copy(demo_corpus() / "geography" / "france.md", other / "france.md")
+    root = tmp_path / "idx"
+    index_paths(root, [other], show_progress=False)
+    report = ensure_demo_index(root)
+    assert report.files_pruned == 1
+    assert all(Path(s).is_relative_to(demo_corpus().resolve()) for s in Manifest(root).files)
