@@ -274,10 +274,38 @@ class ModelAdapter:
     def logits_from_embeddings(self, embeds: torch.Tensor, keep: int) -> torch.Tensor:
         """Logits of the last `keep` positions ([B, keep, V]) for input embeddings [B, T, D]; gradients
         flow when `embeds` requires them. Only those positions are unembedded."""
-        last = self.model.base_model(inputs_embeds=embeds, use_cache=False).last_hidden_state  # normed
-        return self._head(last[:, -keep:])
+        return self.head(self.normed_from_embeddings(embeds)[:, -keep:])
 
-    def _head(self, normed: torch.Tensor) -> torch.Tensor:
+    def normed_from_embeddings(self, embeds: torch.Tensor, position_ids: torch.Tensor | None = None,
+                               attention_mask: torch.Tensor | None = None, past: Any = None) -> torch.Tensor:
+        """Final-normed hidden states [B, T, D] for input embeddings [B, T, D]. `attention_mask` may be a
+        custom additive 4D mask [B, 1, T, len(past) + T] (used as given, with explicit `position_ids`);
+        `past` is consumed: the call appends to it."""
+        out = self.model.base_model(inputs_embeds=embeds, position_ids=position_ids, attention_mask=attention_mask,
+                                    past_key_values=past, use_cache=past is not None)
+        return out.last_hidden_state
+
+    @staticmethod
+    def empty_cache() -> Any:
+        """A key/value cache to fill with `normed_from_embeddings`: a plain `DynamicCache`, every layer
+        kept whole (callers using one stay inside the sliding window)."""
+        from transformers import DynamicCache
+
+        return DynamicCache()
+
+    @classmethod
+    def cache_prefix(cls, cache: Any, length: int) -> Any:
+        """A new cache holding the first `length` positions of `cache` (which stays as it is)."""
+        out = cls.empty_cache()
+        for i, layer in enumerate(cache.layers):
+            out.update(layer.keys[..., :length, :], layer.values[..., :length, :], i)
+        return out
+
+    @property
+    def sliding_window(self) -> int | None:
+        return getattr(self.config, "sliding_window", None)
+
+    def head(self, normed: torch.Tensor) -> torch.Tensor:
         """Unembedding of already-normed states [B, k, D] -> [B, k, V]. Flattened to one contiguous
         matrix product: transformers' `logits_to_keep` slice makes torch fall back to a batched matmul
         over an expanded 262k x 640 weight, several times slower on CPU."""
@@ -302,7 +330,7 @@ class ModelAdapter:
     def next_token_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Logits for the token after the last position: [batch, V], computing only that position."""
         last = self.model.base_model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
-        return self._head(last.last_hidden_state[:, -1:])[:, -1].float()
+        return self.head(last.last_hidden_state[:, -1:])[:, -1].float()
 
 
 def _hidden(out: Any) -> torch.Tensor:

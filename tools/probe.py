@@ -8,6 +8,7 @@ minus control accuracy); the majority-class baseline.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.figures import accuracy_curve
@@ -27,10 +29,13 @@ FOLDS = 5
 
 
 def held_out_correct(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-example correctness of cross-validated predictions (each predicted by a probe not trained on it)."""
+    """Per-example correctness of cross-validated predictions (each predicted by a probe not trained on it).
+    Folds run in parallel, one BLAS/OpenMP thread each: on a small machine the solver's own threads
+    contend with each other and a fit runs several times slower (benchmarks/README.md)."""
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1, random_state=SEED))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
-    return cross_val_predict(probe, x, y, cv=folds) == y
+    with threadpool_limits(1):
+        return cross_val_predict(probe, x, y, cv=folds, n_jobs=min(FOLDS, os.cpu_count() or 1)) == y
 
 
 def interval(correct: np.ndarray) -> tuple[float, float]:

@@ -47,15 +47,19 @@ def verdict(answer: str, prompt: str, passage: str) -> str:
     return "related"
 
 
+_DEMO_CHECKED: set[Path] = set()  # default-index roots whose demo corpus this process has checked
+
+
 def open_index(ctx: ToolContext) -> Any:
     from talkscope.retrieval.index import default_index_dir
     from talkscope.retrieval.search import DocumentIndex
 
     root = ctx.index_dir or default_index_dir()
-    if ctx.index_dir is None:
+    if ctx.index_dir is None and Path(root) not in _DEMO_CHECKED:
         from talkscope.retrieval.ingest import ensure_demo_index
 
-        ensure_demo_index(root)  # first use: the demo corpus, with progress; later a no-op
+        ensure_demo_index(root)  # first use: the demo corpus, with progress; then once per process
+        _DEMO_CHECKED.add(Path(root))
     return DocumentIndex(Path(root))
 
 
