@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import readline  # noqa: F401  (line editing and history for input())
+import signal
+import threading
 from typing import Any
 
 from rich.console import Console
@@ -23,6 +25,10 @@ COMMANDS = {
 
 
 def run_chat(ctx: ToolContext, router: Any = None) -> None:
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C cancels a turn even when the chat was started with SIGINT ignored (a background job,
+        # nohup, some process managers): Python keeps an inherited "ignore" and would never raise it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     console = Console(highlight=False, soft_wrap=True)  # the terminal wraps; copy-paste stays intact
     console.print("[bold]talkscope[/] — ask why the model says what it says. /help for help, /quit to leave.")
     with console.status("Loading the router..."):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pexpect
@@ -12,9 +13,9 @@ from conftest import ROOT, TALKSCOPE
 ENV = {**os.environ, "TERM": "dumb"}  # rich then writes plain text, which is easier to match
 
 
-def spawn() -> pexpect.spawn:
+def spawn(preexec_fn=None) -> pexpect.spawn:
     return pexpect.spawn(TALKSCOPE, ["chat"], cwd=str(ROOT), env=ENV, encoding="utf-8", timeout=120,
-                         dimensions=(50, 200))
+                         dimensions=(50, 200), preexec_fn=preexec_fn)
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,8 @@ def test_chat_answers_keeps_session_and_handles_commands():
 
 
 def test_ctrl_c_cancels_a_turn_and_keeps_the_session():
-    child = spawn()
+    """Also when the chat starts with SIGINT ignored (as under a background job or nohup)."""
+    child = spawn(preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         child.expect("you>")
         child.sendline('Complete "The capital of France is" for 256 tokens')
