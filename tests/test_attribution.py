@@ -157,3 +157,25 @@ def test_packed_occlusion_equals_full_rows(monkeypatch, arch, target, contrast):
     assert len(seen) > 1 and sum(seen) == len(positions) + 1
     assert torch.allclose(packed, full, atol=1e-5)
 
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2", "gpt_neox"])
+def test_contrast_shares_one_forward_with_the_target(arch):
+    """With a contrast, target and contrast continue one copy of the prompt under a mask that hides one
+    tail from the other; scores and gradients equal two separate teacher-forced forwards."""
+    import torch
+    from tiny import tiny_model
+
+    from talkscope.tools import attr_scoring
+
+    m = tiny_model(arch)
+    enc = m.encode("the cat sat on the mat and the dog ran")
+    scorer = attr_scoring.Scorer(m, enc.ids, [5, 7, 9], [8, 4], enc.special)
+    rows = scorer.input_embeds[None] * torch.linspace(0.2, 1.0, 4)[:, None, None]
+    joint = attr_scoring.grads(scorer, rows, None)
+    apart = torch.autograd.functional.jacobian(
+        lambda e: (scorer._logprob(e, [5, 7, 9]) - scorer._logprob(e, [8, 4])).sum(), rows)
+    with torch.no_grad():
+        assert torch.allclose(scorer(rows), scorer._logprob(rows, [5, 7, 9]) - scorer._logprob(rows, [8, 4]),
+                              atol=1e-5)
+    assert torch.allclose(joint, apart, atol=1e-5)
