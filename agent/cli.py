@@ -132,13 +132,14 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
     from dataclasses import asdict
 
     from talkscope.retrieval.index import default_index_dir
-    from talkscope.retrieval.ingest import demo_corpus, index_paths
+    from talkscope.retrieval.ingest import demo_corpus, index_paths, other_demo
 
-    todo = list(paths or []) + ([demo_corpus()] if demo else [])
+    todo = list(paths or []) + ([demo_corpus().resolve()] if demo else [])
     if not todo and not (rebuild or prune):
         raise TalkscopeError("give files or folders to index, e.g. talkscope index docs/ (or --demo)")
     root = index or default_index_dir()
-    report = index_paths(root, todo, prune_missing=prune, rebuild=rebuild, wait_s=wait)
+    report = index_paths(root, todo, prune_missing=prune, rebuild=rebuild, wait_s=wait,
+                         drop=other_demo if demo else None)
     if json_out:
         _print_json({"index": str(root), **asdict(report)})
         return

@@ -3,8 +3,7 @@ replace their chunks, `prune` drops files deleted from disk, `rebuild` starts ov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,26 +24,12 @@ from talkscope.retrieval.index import (
 )
 from talkscope.retrieval.readers import file_digest, find_files, read_documents
 from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.progress import progress_bars
 
 
 def demo_corpus() -> Path:
     """The demo documents shipped with talkscope (general facts, a few deliberately false or outdated)."""
     return Path(str(files("talkscope.retrieval").joinpath("data/demo")))
-
-
-@contextmanager
-def bars(n_files: int, n_chunks: int, show: bool) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
-    """Two progress bars on stderr, files and chunks."""
-    if not show or n_files == 0:
-        yield (lambda n: None), (lambda n: None)
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True)) as bar:
-        f, c = bar.add_task("indexing files", total=n_files), bar.add_task("embedding chunks", total=n_chunks)
-        yield (lambda n: bar.advance(f, n)), (lambda n: bar.advance(c, n))
 
 
 def commit(store: Store, manifest: Manifest, group: list[tuple[str, str, list[Chunk]]],
@@ -116,7 +101,8 @@ def index_paths(root: Path, paths: list[Path], *, prune_missing: bool = False, r
         if not manifest.path.exists():
             manifest.save()  # an empty but valid index, even if there is nothing to add
         todo = plan(paths, manifest, report)
-        with bars(len(todo), sum(len(cs) for _, _, cs in todo), show_progress) as (advance_files, advance_chunks):
+        tasks = [("indexing files", len(todo)), ("embedding chunks", sum(len(cs) for _, _, cs in todo))]
+        with progress_bars(tasks, show_progress and bool(todo), transient=False) as (advance_files, advance_chunks):
             group: list[tuple[str, str, list[Chunk]]] = []
             for item in todo:
                 group.append(item)
@@ -130,12 +116,14 @@ def index_paths(root: Path, paths: list[Path], *, prune_missing: bool = False, r
     return report
 
 
+def other_demo(source: str) -> bool:
+    """Whether an indexed source is a demo document of another talkscope install (another checkout or
+    environment): indexing this install's demo corpus drops those, so they are not cited twice."""
+    return "/retrieval/data/demo/" in Path(source).as_posix() and not Path(source).is_relative_to(
+        demo_corpus().resolve())
+
+
 def ensure_demo_index(root: Path) -> IndexReport:
-    """Index the demo corpus into `root` (a no-op once it is there and unchanged). Demo documents of
-    another talkscope install (another checkout or environment) are dropped, so they are not cited twice."""
-    here = demo_corpus().resolve()
-
-    def other_demo(source: str) -> bool:
-        return "/retrieval/data/demo/" in Path(source).as_posix() and not Path(source).is_relative_to(here)
-
-    return index_paths(root, [here], drop=other_demo)
+    """Index the demo corpus into `root` (a no-op once it is there and unchanged), dropping the demo
+    documents of another install."""
+    return index_paths(root, [demo_corpus().resolve()], drop=other_demo)

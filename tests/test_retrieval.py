@@ -183,3 +183,7 @@ def test_demo_documents_of_another_install_are_dropped(tmp_path):
     report = ensure_demo_index(root)
     assert report.files_pruned == 1
     assert all(Path(s).is_relative_to(demo_corpus().resolve()) for s in Manifest(root).files)
+    index_paths(root, [other], show_progress=False)  # `talkscope index --demo` drops it too
+    done = run_cli("index", "--demo", "--index", str(root), "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["files_pruned"] == 1
+    assert all(Path(s).is_relative_to(demo_corpus().resolve()) for s in Manifest(root).files)

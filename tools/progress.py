@@ -10,13 +10,22 @@ SHOW_FROM_ROWS = 64  # fewer rows than this finish within a couple of seconds on
 
 @contextmanager
 def progress_bar(total: int, description: str) -> Iterator[Callable[[int], None]]:
-    if total < SHOW_FROM_ROWS:
-        yield lambda n: None
+    """One transient bar, shown only for `SHOW_FROM_ROWS` rows or more; yields advance(n)."""
+    with progress_bars([(description, total)], show=total >= SHOW_FROM_ROWS) as (advance,):
+        yield advance
+
+
+@contextmanager
+def progress_bars(tasks: list[tuple[str, int]], show: bool = True,
+                  transient: bool = True) -> Iterator[list[Callable[[int], None]]]:
+    """One bar per (description, total) on stderr; yields an advance(n) per bar (no-ops when not shown)."""
+    if not show:
+        yield [lambda n: None for _ in tasks]
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=transient) as bar:
+        ids = [bar.add_task(description, total=total) for description, total in tasks]
+        yield [lambda n, task=task: bar.advance(task, n) for task in ids]
