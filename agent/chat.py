@@ -86,14 +86,10 @@ def _load_model(console: Console, agent: Agent) -> None:
 
 def _prepare_index(console: Console, ctx: ToolContext) -> None:
     """Without --index, the default index with the demo corpus (built with progress on first start)."""
-    from talkscope.retrieval.index import default_index_dir
-    from talkscope.retrieval.ingest import ensure_demo_index
-    from talkscope.retrieval.search import DocumentIndex
+    from talkscope.tools.sources import open_index
 
     try:
-        if ctx.index_dir is None:
-            ensure_demo_index(default_index_dir())
-        index = DocumentIndex(ctx.index_dir or default_index_dir())
+        index = open_index(ctx)
         console.print(f"Documents: {len(index)} chunks in {index.root}")
     except TalkscopeError as err:
         console.print(f"[red]The document index is not available:[/] {err}")

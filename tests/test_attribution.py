@@ -158,7 +158,6 @@ def test_packed_occlusion_equals_full_rows(monkeypatch, arch, target, contrast):
     assert torch.allclose(packed, full, atol=1e-5)
 
 
-
 @pytest.mark.parametrize("arch", ["llama", "gpt2", "gpt_neox"])
 def test_contrast_shares_one_forward_with_the_target(arch):
     """With a contrast, target and contrast continue one copy of the prompt under a mask that hides one
