@@ -65,6 +65,9 @@ def test_ctrl_c_cancels_a_turn_and_keeps_the_session():
         child.sendline('Complete "Two plus two is" for 2 tokens')
         child.expect("talkscope> ")
         child.expect("you>")
+        # "you>" is printed just before input() takes the terminal; a ^D sent in between was once not
+        # seen (a loaded CI run), so give the line editor a moment first, as pexpect's delaybeforesend does.
+        time.sleep(1)
         child.sendeof()
         child.expect(pexpect.EOF)
     finally:
