@@ -115,7 +115,7 @@ def test_long_prompts_are_chunked_and_report_progress():
     seen: list[int] = []
     full = attr_methods.integrated_gradients(scorer, progress=seen.append)
     rows_per_chunk = attr_methods.GRAD_TOKENS_PER_CHUNK // (600 + 1)  # prompt + target tokens per row
-    assert sum(seen) == 32 and len(seen) == -(-32 // rows_per_chunk) > 1
+    assert sum(seen) == 34 and len(seen) == -(-34 // rows_per_chunk) > 1  # 32 steps, the input, the baseline
     assert len(full.scores) == 600 and full.extra["completeness_error_rel"] < 0.05
 
 
@@ -171,10 +171,34 @@ def test_contrast_shares_one_forward_with_the_target(arch):
     enc = m.encode("the cat sat on the mat and the dog ran")
     scorer = attr_scoring.Scorer(m, enc.ids, [5, 7, 9], [8, 4], enc.special)
     rows = scorer.input_embeds[None] * torch.linspace(0.2, 1.0, 4)[:, None, None]
-    joint = attr_scoring.grads(scorer, rows, None)
+    joint, _ = attr_scoring.grads(scorer, rows, None)
     apart = torch.autograd.functional.jacobian(
         lambda e: (scorer._logprob(e, [5, 7, 9]) - scorer._logprob(e, [8, 4])).sum(), rows)
     with torch.no_grad():
         assert torch.allclose(scorer(rows), scorer._logprob(rows, [5, 7, 9]) - scorer._logprob(rows, [8, 4]),
                               atol=1e-5)
     assert torch.allclose(joint, apart, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2", "gpt_neox"])
+@pytest.mark.parametrize("contrast", [None, [8, 4]])
+def test_rows_after_a_cached_prefix_score_what_whole_rows_score(arch, contrast):
+    """Rows that start after the fixed prefix (leading special tokens, computed once and read from a
+    key/value cache) give the scores and gradients of whole rows."""
+    import torch
+    from tiny import tiny_model
+
+    from talkscope.tools import attr_scoring
+
+    m = tiny_model(arch)
+    enc = m.encode("the cat sat on the mat and the dog ran")
+    ids, special = [m.tokenizer.bos_token_id] * 2 + enc.ids, [True, True] + enc.special
+    scorer = attr_scoring.Scorer(m, ids, [5, 7, 9], contrast, special)
+    p = scorer.fixed_prefix()
+    assert p == 2
+    rows = scorer.input_embeds[None] * torch.linspace(0.2, 1.0, 4)[:, None, None]
+    rows[:, :p] = scorer.input_embeds[:p]
+    whole, whole_scores = attr_scoring.grads(scorer, rows, None)
+    after, after_scores = attr_scoring.grads(scorer, rows[:, p:], None, start=p)
+    assert torch.allclose(after_scores, whole_scores, atol=1e-5)
+    assert torch.allclose(after, whole[:, p:], atol=1e-5)

@@ -26,30 +26,33 @@ class Attribution:
 
 
 def saliency(scorer: Scorer, progress: Progress | None = None, **_: object) -> Attribution:
-    g = grads(scorer, scorer.input_embeds[None], progress)[0]
+    g = grads(scorer, scorer.input_embeds[None], progress)[0][0]
     return Attribution(g.norm(dim=-1).tolist())
 
 
 def input_x_gradient(scorer: Scorer, progress: Progress | None = None, **_: object) -> Attribution:
-    g = grads(scorer, scorer.input_embeds[None], progress)[0]
+    g = grads(scorer, scorer.input_embeds[None], progress)[0][0]
     return Attribution((g * scorer.input_embeds).sum(-1).tolist())
 
 
 def integrated_gradients(scorer: Scorer, progress: Progress | None = None, n_steps: int = 32,
                          **_: object) -> Attribution:
-    """Gauss-Legendre quadrature over the straight path from the baseline (Captum's default rule)."""
+    """Gauss-Legendre quadrature over the straight path from the baseline (Captum's default rule).
+    The input and the baseline ride in the same batch as the path (their scores give the completeness
+    check), and the leading special tokens, equal in every row, are computed once (`fixed_prefix`)."""
     nodes, weights = np.polynomial.legendre.leggauss(n_steps)
-    alphas = torch.tensor((nodes + 1) / 2, dtype=scorer.input_embeds.dtype, device=scorer.input_embeds.device)
+    p = scorer.fixed_prefix()
+    x, b = scorer.input_embeds[p:], scorer.baseline_embeds[p:]
+    alphas = torch.tensor((nodes + 1) / 2, dtype=x.dtype, device=x.device)
     w = torch.tensor(weights / 2, dtype=torch.float32, device=alphas.device)
-    x, b = scorer.input_embeds, scorer.baseline_embeds
-    path = b[None] + alphas[:, None, None] * (x - b)[None]  # [steps, n, D]
-    g = grads(scorer, path, progress).float()
-    attr = ((w[:, None, None] * g).sum(0) * (x - b).float()).sum(-1)
-    ends = scores(scorer, torch.stack([x, b]), None)
-    delta = float(ends[0] - ends[1])
+    path = b[None] + alphas[:, None, None] * (x - b)[None]  # [steps, n - p, D]
+    g, s = grads(scorer, torch.cat([path, x[None], b[None]]), progress, start=p)
+    attr = ((w[:, None, None] * g[:n_steps].float()).sum(0) * (x - b).float()).sum(-1)
+    attr = torch.cat([torch.zeros(p, device=attr.device), attr])  # the fixed prefix is never perturbed
+    delta = float(s[n_steps] - s[n_steps + 1])
     error = abs(float(attr.sum()) - delta)
-    return Attribution(attr.tolist(), {"n_steps": n_steps, "score_input": float(ends[0]),
-                                       "score_baseline": float(ends[1]), "completeness_error": error,
+    return Attribution(attr.tolist(), {"n_steps": n_steps, "score_input": float(s[n_steps]),
+                                       "score_baseline": float(s[n_steps + 1]), "completeness_error": error,
                                        "completeness_error_rel": error / max(abs(delta), 1e-6)})
 
 
@@ -89,6 +92,7 @@ METHODS: dict[str, Callable[..., Attribution]] = {
     "attention": attention,
 }
 
-# Rows of work per method, for the progress bar (n prompt tokens, s integration steps).
+# Rows of work per method, for the progress bar (n prompt tokens; integrated gradients: its steps, the input
+# and the baseline).
 def work_rows(method: str, n: int, n_steps: int = 32) -> int:
-    return {"integrated_gradients": n_steps, "occlusion": n + 1}.get(method, 1)
+    return {"integrated_gradients": n_steps + 2, "occlusion": n + 1}.get(method, 1)

@@ -29,13 +29,6 @@ PACK_TOKENS_PER_CHUNK = 768      # ... this many packed tokens per forward (the 
 Progress = Callable[[int], None]  # called with the number of rows just finished
 
 
-def _label_logprob(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """log softmax(logits)[..., label], summed over the last position axis: [R, k, V], [k] -> [R]."""
-    logits = logits.float()
-    picked = logits.gather(-1, labels.expand(logits.shape[0], -1)[..., None])[..., 0]
-    return (picked - logits.logsumexp(-1)).sum(-1)
-
-
 @dataclass
 class Scorer:
     """score(prompt_embeds [R, n, D]) -> [R]: log p(target | prompt) - log p(contrast | prompt).
@@ -54,22 +47,58 @@ class Scorer:
         base = self.model.token_embeddings(torch.tensor([[pad] * len(self.prompt_ids)], device=dev))[0].detach()
         keep = torch.tensor(self.special, device=dev)[:, None]
         self.baseline_embeds = torch.where(keep, self.input_embeds, base)  # specials stay as they are
+        self._prefix_cache: object = None
 
     def branches(self) -> list[tuple[list[int], float]]:
         """(token ids, sign) of each scored continuation."""
         return [(self.target_ids, 1.0)] + ([(self.contrast_ids, -1.0)] if self.contrast_ids else [])
 
-    def _logprob(self, prompt_embeds: torch.Tensor, target: list[int]) -> torch.Tensor:
+    def fixed_prefix(self) -> int:
+        """How many leading prompt tokens every row shares (the leading special tokens, never perturbed):
+        callers may pass rows from this position on (`start`), and those tokens are computed once and
+        read from a key/value cache. 0 where a cache cannot stand in (beyond the sliding window)."""
+        if not self.packable():
+            return 0
+        return next((i for i, sp in enumerate(self.special) if not sp), len(self.special) - 1)
+
+    def _prefix(self, rows: int, start: int) -> object:
+        """A key/value cache of the prompt's first `start` tokens for `rows` rows (computed once)."""
+        if self._prefix_cache is None:
+            cache = self.model.empty_cache()
+            with torch.no_grad():
+                pos = torch.arange(start, device=self.input_embeds.device)[None]
+                self.model.normed_from_embeddings(self.input_embeds[None, :start], pos, None, cache)
+            self._prefix_cache = cache
+        return self.model.cache_prefix(self._prefix_cache, start, rows)
+
+    def _forward(self, embeds: torch.Tensor, start: int, mask: torch.Tensor | None = None,
+                 pos: torch.Tensor | None = None) -> torch.Tensor:
+        """Final-normed states of rows [R, T, D] that begin at prompt position `start`; `mask` [T, T] bool
+        (None: causal) and `pos` [T] (None: consecutive) describe a packed layout."""
+        rows, dev = embeds.shape[0], embeds.device
+        if start == 0 and mask is None:
+            return self.model.normed_from_embeddings(embeds)
+        pos = torch.arange(start, start + embeds.shape[1], device=dev) if pos is None else pos
+        additive = None
+        if mask is not None:
+            seen = torch.ones(mask.shape[0], start, dtype=torch.bool, device=dev)
+            additive = _additive(torch.cat([seen, mask], 1), embeds.dtype)[None, None]
+        cache = self._prefix(rows, start) if start else None
+        return self.model.normed_from_embeddings(embeds, pos[None].expand(rows, -1), additive, cache)
+
+    def _logprob(self, prompt_embeds: torch.Tensor, target: list[int], start: int = 0) -> torch.Tensor:
         rows, k = prompt_embeds.shape[0], len(target)
         ids = torch.tensor(target, device=prompt_embeds.device)
         tail = self.model.token_embeddings(ids[None, :-1]).expand(rows, -1, -1)  # teacher forcing
-        logits = self.model.logits_from_embeddings(torch.cat([prompt_embeds, tail], 1), k)
-        return _label_logprob(logits, ids)
+        normed = self._forward(torch.cat([prompt_embeds, tail], 1), start)
+        return self.model.label_logprob(normed[:, -k:], ids)
 
-    def __call__(self, prompt_embeds: torch.Tensor) -> torch.Tensor:
+    def __call__(self, prompt_embeds: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """Scores of rows holding the prompt's embeddings from position `start` on (the tokens before it
+        are the prompt's own: see `fixed_prefix`)."""
         if self.contrast_ids and self.packable():
-            return self._joint(prompt_embeds)
-        return sum(sign * self._logprob(prompt_embeds, ids) for ids, sign in self.branches())
+            return self._joint(prompt_embeds, start)
+        return sum(sign * self._logprob(prompt_embeds, ids, start) for ids, sign in self.branches())
 
     def packable(self) -> bool:
         """Whether a custom mask can stand for the model's own (it does not encode sliding windows)."""
@@ -77,16 +106,14 @@ class Scorer:
         longest = max(len(ids) for ids, _ in self.branches())
         return window is None or len(self.prompt_ids) + longest - 1 < window
 
-    def _joint(self, prompt_embeds: torch.Tensor) -> torch.Tensor:
+    def _joint(self, prompt_embeds: torch.Tensor, start: int) -> torch.Tensor:
         """Target and contrast continue one copy of each prompt row: [prompt, target tail, contrast tail]
         under a mask that hides one tail from the other (half the work of a forward per branch)."""
-        rows = prompt_embeds.shape[0]
-        lay = _layout(self, torch.zeros(1, dtype=torch.long, device=prompt_embeds.device), unperturbed_first=True)
+        rows, dev = prompt_embeds.shape[0], prompt_embeds.device
+        lay = _layout(self, torch.tensor([start], device=dev), unperturbed_first=True)
         tails = torch.cat(lay.embeds[1:])[None].expand(rows, -1, -1)
-        pos, mask = torch.cat(lay.pos), _additive(_own(lay), prompt_embeds.dtype)
-        normed = self.model.normed_from_embeddings(torch.cat([prompt_embeds, tails], 1), pos[None].expand(rows, -1),
-                                                   mask[None, None])
-        return sum(sign * _label_logprob(self.model.head(normed[:, at[0]]), torch.tensor(ids, device=pos.device))
+        normed = self._forward(torch.cat([prompt_embeds, tails], 1), start, _own(lay), torch.cat(lay.pos))
+        return sum(sign * self.model.label_logprob(normed[:, at[0]], torch.tensor(ids, device=dev))
                    for (ids, sign), at in zip(self.branches(), lay.reads))
 
     def rows_per_chunk(self, grad: bool) -> int:
@@ -94,29 +121,34 @@ class Scorer:
         return max(1, (GRAD_TOKENS_PER_CHUNK if grad else FORWARD_TOKENS_PER_CHUNK) // seq)
 
 
-def scores(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None) -> torch.Tensor:
-    """Scores of many prompt-embedding rows, no gradients, in memory-bounded chunks."""
+def scores(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None, start: int = 0) -> torch.Tensor:
+    """Scores of many prompt-embedding rows (from prompt position `start` on), no gradients, in
+    memory-bounded chunks."""
     out = []
     step = scorer.rows_per_chunk(grad=False)
     with torch.no_grad():
-        for start in range(0, embeds.shape[0], step):
-            out.append(scorer(embeds[start:start + step]))
+        for first in range(0, embeds.shape[0], step):
+            out.append(scorer(embeds[first:first + step], start))
             if progress:
                 progress(out[-1].shape[0])
     return torch.cat(out)
 
 
-def grads(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None) -> torch.Tensor:
-    """d score / d embeds for each row ([R, n, D]), in memory-bounded chunks."""
-    out = []
+def grads(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None,
+          start: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """(d score / d embeds [R, n, D], score [R]) for each row (from prompt position `start` on), in
+    memory-bounded chunks."""
+    out, values = [], []
     step = scorer.rows_per_chunk(grad=True)
-    for start in range(0, embeds.shape[0], step):
-        chunk = embeds[start:start + step].detach().requires_grad_(True)
-        (grad,) = torch.autograd.grad(scorer(chunk).sum(), chunk)
+    for first in range(0, embeds.shape[0], step):
+        chunk = embeds[first:first + step].detach().requires_grad_(True)
+        score = scorer(chunk, start)
+        (grad,) = torch.autograd.grad(score.sum(), chunk)
         out.append(grad)
+        values.append(score.detach())
         if progress:
             progress(chunk.shape[0])
-    return torch.cat(out)
+    return torch.cat(out), torch.cat(values)
 
 
 def occlusion_scores(scorer: Scorer, positions: list[int], progress: Progress | None) -> torch.Tensor:
@@ -221,5 +253,5 @@ def _packed(scorer: Scorer, starts: list[int], past: object) -> tuple[torch.Tens
     normed = scorer.model.normed_from_embeddings(torch.cat(lay.embeds)[None], pos[None], mask[None, None], cache)[0]
     total = torch.zeros(len(starts), device=dev)
     for (ids, sign), at in zip(scorer.branches(), lay.reads):
-        total = total + sign * _label_logprob(scorer.model.head(normed[at]), torch.tensor(ids, device=dev))
+        total = total + sign * scorer.model.label_logprob(normed[at], torch.tensor(ids, device=dev))
     return total, cache

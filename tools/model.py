@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.unembed import label_logprob
 
 # Where each supported family keeps its decoder blocks and final norm, relative to `base_model`.
 LAYER_ATTRS = ("layers", "h", "decoder.layers")  # Llama/Gemma/NeoX, GPT-2, OPT-like
@@ -294,11 +295,15 @@ class ModelAdapter:
         return DynamicCache()
 
     @classmethod
-    def cache_prefix(cls, cache: Any, length: int) -> Any:
-        """A new cache holding the first `length` positions of `cache` (which stays as it is)."""
+    def cache_prefix(cls, cache: Any, length: int, rows: int | None = None) -> Any:
+        """A new cache holding the first `length` positions of `cache` (which stays as it is), its one
+        row repeated for `rows` rows if given."""
         out = cls.empty_cache()
         for i, layer in enumerate(cache.layers):
-            out.update(layer.keys[..., :length, :], layer.values[..., :length, :], i)
+            keys, values = layer.keys[..., :length, :], layer.values[..., :length, :]
+            if rows is not None:
+                keys, values = keys.expand(rows, -1, -1, -1), values.expand(rows, -1, -1, -1)
+            out.update(keys, values, i)
         return out
 
     @property
@@ -306,14 +311,32 @@ class ModelAdapter:
         return getattr(self.config, "sliding_window", None)
 
     def head(self, normed: torch.Tensor) -> torch.Tensor:
-        """Unembedding of already-normed states [B, k, D] -> [B, k, V]. Flattened to one contiguous
-        matrix product: transformers' `logits_to_keep` slice makes torch fall back to a batched matmul
-        over an expanded 262k x 640 weight, several times slower on CPU."""
+        """Unembedding of already-normed states [B, k, D] -> [B, k, V]. Flattened to one matrix
+        product: transformers' `logits_to_keep` slice makes torch fall back to a batched matmul over an
+        expanded 262k x 640 weight, several times slower on CPU. Without gradients the product is
+        written `W @ h.T` (the logits come back as a transposed view), which torch runs 2-3x faster
+        than `linear` for a few rows on CPU (tools/unembed.py)."""
         b, k, d = normed.shape
-        logits = self._unembed(normed.reshape(b * k, d).contiguous()).view(b, k, -1)
+        flat = normed.reshape(b * k, d).contiguous()
+        if torch.is_grad_enabled() and flat.requires_grad:
+            logits = self._unembed(flat)
+        else:
+            logits = (self._unembed.weight @ flat.t()).t()
+            if self._unembed.bias is not None:
+                logits = logits + self._unembed.bias
+        logits = logits.reshape(b, k, -1)
         if self._softcap:
             logits = torch.tanh(logits / self._softcap) * self._softcap
         return logits
+
+    def label_logprob(self, normed: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Summed log-probability of `labels` [k] read at k final-normed positions per row ([R, k, D] -> [R],
+        float32), without materialising the logits (tools/unembed.py). Differentiable in `normed`."""
+        r, k, d = normed.shape
+        flat = normed.reshape(r * k, d)
+        out = label_logprob(flat, self._unembed.weight, self._unembed.bias, labels.expand(r, k).reshape(-1),
+                            self._softcap)
+        return out.view(r, k).sum(-1)
 
     @torch.no_grad()
     def attention_weights(self, input_ids: torch.Tensor) -> torch.Tensor:
