@@ -12,10 +12,10 @@ import os
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy.stats import bootstrap
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
@@ -28,14 +28,28 @@ SEED = 0
 FOLDS = 5
 
 
-def held_out_correct(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-example correctness of cross-validated predictions (each predicted by a probe not trained on it).
-    Folds run in parallel, one BLAS/OpenMP thread each: on a small machine the solver's own threads
-    contend with each other and a fit runs several times slower (benchmarks/README.md)."""
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1, random_state=SEED))
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
-    with threadpool_limits(1):
-        return cross_val_predict(probe, x, y, cv=folds, n_jobs=min(FOLDS, os.cpu_count() or 1)) == y
+def _folds(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """[N] bool: whether each example's cross-validated prediction (by a probe not trained on it) is right.
+    Each fold's fit starts from the previous fold's solution (`warm_start`): the folds share three quarters
+    of their rows, so the solver needs about 40% fewer iterations (benchmarks/README.md) and converges to
+    the same optimum."""
+    out = np.zeros(len(y), dtype=bool)
+    probe = LogisticRegression(max_iter=2000, C=0.1, random_state=SEED, warm_start=True)
+    with threadpool_limits(1):  # the solver's own threads only contend on a small machine
+        for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
+            scaler = StandardScaler().fit(x[train])
+            probe.fit(scaler.transform(x[train]), y[train])
+            out[test] = probe.predict(scaler.transform(x[test])) == y[test]
+    return out
+
+
+def held_out_correct(states: np.ndarray, labels: dict[str, np.ndarray], layers: list[int]) -> dict[str, np.ndarray]:
+    """Per label set (the concept's, the control's): [len(layers), N] held-out correctness. Every (label set,
+    layer) is one job, run in parallel processes of one thread each."""
+    jobs = [(name, layer) for name in labels for layer in layers]
+    done = Parallel(n_jobs=min(os.cpu_count() or 1, len(jobs)))(
+        delayed(_folds)(states[layer], labels[name]) for name, layer in jobs)
+    return {name: np.stack([d for (n, _), d in zip(jobs, done) if n == name]) for name in labels}
 
 
 def interval(correct: np.ndarray) -> tuple[float, float]:
@@ -47,18 +61,14 @@ def interval(correct: np.ndarray) -> tuple[float, float]:
 def probe_layers(states: np.ndarray, labels: list[str], layers: list[int]) -> dict[str, Any]:
     y = np.array(labels)
     control = np.random.default_rng(SEED).permutation(y)
-    acc, lo, hi, ctrl = [], [], [], []
-    for layer in layers:
-        correct = held_out_correct(states[layer], y)
-        acc.append(float(correct.mean()))
-        a, b = interval(correct)
-        lo.append(a)
-        hi.append(b)
-        ctrl.append(float(held_out_correct(states[layer], control).mean()))
+    correct = held_out_correct(states, {"concept": y, "control": control}, layers)
+    acc = [float(c.mean()) for c in correct["concept"]]
+    lo, hi = zip(*(interval(c) for c in correct["concept"]))
+    ctrl = [float(c.mean()) for c in correct["control"]]
     best = int(np.argmax(acc))
     appears = next(i for i in range(len(layers)) if hi[i] >= lo[best])
     counts = np.unique(y, return_counts=True)[1]
-    return {"layers": layers, "accuracy": acc, "ci_low": lo, "ci_high": hi, "control_accuracy": ctrl,
+    return {"layers": layers, "accuracy": acc, "ci_low": list(lo), "ci_high": list(hi), "control_accuracy": ctrl,
             "selectivity": [a - c for a, c in zip(acc, ctrl)], "majority_baseline": float(counts.max() / len(y)),
             "best_layer": layers[best], "appears_layer": layers[appears], "n_examples": len(y),
             "classes": sorted(set(labels))}

@@ -104,19 +104,21 @@ def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path)
             path.unlink()  # a damaged cache file is recomputed, never trusted
     from talkscope.tools.progress import progress_bar
 
-    out = []
-    with progress_bar(len(data.texts), f"hidden states of {data.name}") as advance:
-        for start in range(0, len(data.texts), BATCH):
-            ids, mask = model.left_pad([model.encode(t) for t in data.texts[start:start + BATCH]])
+    encs = [model.encode(t) for t in data.texts]
+    order = sorted(range(len(encs)), key=lambda i: len(encs[i]))  # similar lengths together: less padding
+    states = np.zeros((model.n_layers + 1, len(encs), model.hidden_size), dtype=np.float32)
+    with progress_bar(len(encs), f"hidden states of {data.name}") as advance:
+        for start in range(0, len(encs), BATCH):
+            rows = order[start:start + BATCH]
+            ids, mask = model.left_pad([encs[i] for i in rows])
             hs = model.residual_stream(ids, attention_mask=mask).float()  # [L+1, B, T, D], left-padded
             if pooling == "last":
                 pooled = hs[:, :, -1]
             else:
                 m = mask[None, :, :, None].float()
                 pooled = (hs * m).sum(2) / m.sum(2)
-            out.append(pooled.cpu().numpy())
-            advance(len(ids))
-    states = np.concatenate(out, axis=1)
+            states[:, rows] = pooled.cpu().numpy()
+            advance(len(rows))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.npy")
     np.save(tmp, states)
