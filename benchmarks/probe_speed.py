@@ -1,7 +1,8 @@
 """Probe extraction and fitting for 1,000 texts at every layer on the default model (CPU): talkscope's
-single batched forward per batch of texts (all layers captured at once) against a naive baseline that
-re-runs the model once per layer, keeping only that layer. Both then fit the same per-layer probes;
-the extracted states are checked to be identical.
+single batched forward per batch of texts (all layers captured at once; texts batched by length) against
+a naive baseline that re-runs the model once per layer over batches in dataset order, keeping only that
+layer. Both then fit the same per-layer probes; the extracted states are checked to agree up to float
+rounding.
 
     .venv/bin/python benchmarks/probe_speed.py
 """
@@ -49,8 +50,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         t_extract, states = timed(lambda: hidden_states(model, data, "last", Path(cache)))
     t_naive_extract, naive = timed(lambda: np.stack([naive_layer(model, data, ell) for ell in layers]))
-    if not np.allclose(states, naive, atol=1e-4):
-        raise SystemExit("naive and batched extraction disagree")
+    # the two batch texts differently (talkscope by length), so states differ by float rounding only:
+    # at most 1e-5 of each layer's largest value (the residual stream reaches ~4e4 on the default model)
+    gap = np.abs(states - naive).max(axis=(1, 2)) / np.abs(naive).max(axis=(1, 2)).clip(min=1e-6)
+    if gap.max() > 1e-5:
+        raise SystemExit(f"naive and batched extraction disagree: relative gap {gap.max():.2e}")
     t_fit, _ = timed(lambda: probe_layers(states, data.labels, layers))
     ours, theirs = t_extract + t_fit, t_naive_extract + t_fit
     print(f"# probe speed · {N_TEXTS} texts, {len(layers)} layers, {len(set(data.labels))} classes · {machine()}")
