@@ -121,14 +121,13 @@ class Scorer:
         return max(1, (GRAD_TOKENS_PER_CHUNK if grad else FORWARD_TOKENS_PER_CHUNK) // seq)
 
 
-def scores(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None, start: int = 0) -> torch.Tensor:
-    """Scores of many prompt-embedding rows (from prompt position `start` on), no gradients, in
-    memory-bounded chunks."""
+def scores(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None) -> torch.Tensor:
+    """Scores of many prompt-embedding rows, no gradients, in memory-bounded chunks."""
     out = []
     step = scorer.rows_per_chunk(grad=False)
     with torch.no_grad():
         for first in range(0, embeds.shape[0], step):
-            out.append(scorer(embeds[first:first + step], start))
+            out.append(scorer(embeds[first:first + step]))
             if progress:
                 progress(out[-1].shape[0])
     return torch.cat(out)

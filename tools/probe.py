@@ -34,7 +34,7 @@ def _folds(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     Each fold's fit starts from the previous fold's solution (`warm_start`; the folds share three quarters
     of their rows), with scikit-learn's Newton-CG solver: with the warm start it needed 35-60 iterations
     where lbfgs needed 250-600, and both land within one held-out prediction in 1,000 of the optimum
-    solved to 1e-10 (benchmarks/README.md)."""
+    solved to 1e-10 (`tests/test_probe.py` checks this against plain scikit-learn)."""
     out = np.zeros(len(y), dtype=bool)
     probe = LogisticRegression(max_iter=2000, C=0.1, solver=SOLVER, random_state=SEED, warm_start=True)
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
