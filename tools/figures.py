@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def token_heatmap(path: Path, tokens: Sequence[str], scores: Sequence[float], title: str,
@@ -72,6 +73,7 @@ def accuracy_curve(path: Path, d: dict, title: str) -> Path:
     ax.axhline(d["majority_baseline"], color="grey", linestyle=":", label="majority baseline")
     ax.axvline(d["best_layer"], color="tab:green", alpha=0.4, label=f"best layer {d['best_layer']}")
     ax.set_xlabel(f"layer (0 = embeddings, {d['n_layers']} = last block)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     ax.set_ylabel("held-out accuracy")
     ax.set_ylim(0, 1.02)
     ax.set_title(title, fontsize=9)
