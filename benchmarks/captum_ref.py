@@ -20,10 +20,13 @@ def _input(model: ModelAdapter, prompt: str) -> TextTokenInput:
     return TextTokenInput(prompt, tok, baselines=tok.pad_token_id, skip_tokens=list(tok.all_special_ids))
 
 
-def captum_occlusion(model: ModelAdapter, prompt: str, target_ids: list[int]) -> list[float]:
-    """Feature ablation in its fastest honest configuration: one full forward per perturbation."""
+def captum_occlusion(model: ModelAdapter, prompt: str, target_ids: list[int],
+                     forward_in_tokens: bool = False) -> list[float]:
+    """Feature ablation, one forward per perturbation. `forward_in_tokens=False` runs prompt and target
+    in one forward; Captum's default (True) runs the prompt, then one cached step per further target
+    token. The two score the same thing; which is faster depends on the prompt and target."""
     fa = LLMAttribution(FeatureAblation(model.model), model.tokenizer)
-    res = fa.attribute(_input(model, prompt), target=torch.tensor(target_ids), forward_in_tokens=False)
+    res = fa.attribute(_input(model, prompt), target=torch.tensor(target_ids), forward_in_tokens=forward_in_tokens)
     return res.seq_attr.tolist()
 
 
