@@ -76,5 +76,6 @@ def _row(n: int, k: int, method: str, ours_s: float, theirs: dict[str, tuple[flo
     return (f"| {n} | {k} | {method} | {ours_s:.2f} | {shown} | {agree[fastest] / ours_s:.1f}x vs {fastest} | "
             f"{theirs[fastest][1]:.4f} |")
 
+
 if __name__ == "__main__":
     main()
