@@ -25,7 +25,7 @@ def captum_occlusion(model: ModelAdapter, prompt: str, target_ids: list[int],
     """Feature ablation, one forward per perturbation. `forward_in_tokens=False` runs prompt and target
     in one forward; Captum's default (True) runs the prompt, then one cached step per further target
     token. They should score the same, but with transformers 5.23 the cached steps score multi-token
-    targets wrongly (benchmarks/README.md), so the tests use the default here, False."""
+    targets wrongly (benchmarks/README.md), so this function defaults to False, which the tests use."""
     fa = LLMAttribution(FeatureAblation(model.model), model.tokenizer)
     res = fa.attribute(_input(model, prompt), target=torch.tensor(target_ids), forward_in_tokens=forward_in_tokens)
     return res.seq_attr.tolist()
