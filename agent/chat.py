@@ -13,7 +13,7 @@ from rich.console import Console
 from talkscope.agent.core import Agent
 from talkscope.agent.render import render_reply
 from talkscope.tools.base import ToolContext
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 COMMANDS = {
     "/help": "what talkscope can do (same as asking 'What can you do?')",

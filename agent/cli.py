@@ -12,7 +12,7 @@ import click
 import typer
 from rich.console import Console
 
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Ask a language model why it said what it said.")
@@ -75,9 +75,9 @@ def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", d
     """Answer one question about the model, citing evidence."""
     from talkscope.agent.core import Agent
     from talkscope.agent.render import render_reply
+    from talkscope.agent.session import check_question
 
-    if not question.strip():
-        raise TalkscopeError("the question is empty: ask something, e.g. talkscope ask 'What can you do?'")
+    question = check_question(question)
     ctx = _context(model, device, index, out_dir, target_model)
     reply = Agent(ctx, router=_llm_router(llm_router, ctx)).ask(question)
     if json_out:
@@ -166,8 +166,7 @@ def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive tu
         session, routed = Session(), []
         for turn in conv:
             r = router.route(turn, session)
-            if not r.clarify:
-                session.remember(r.calls)
+            session.record(r)
             routed.append(r.to_json())
         _print_json(routed) if json_out else out.print_json(data=routed)
 
@@ -178,8 +177,9 @@ def tools_cmd(json_out: JsonOpt = False) -> None:
     from talkscope.tools.base import list_tools
 
     listing = [{"name": t.name, "description": t.description,
-                "args": {k: {"type": a.type, "description": a.description, "default": a.default,
-                             "choices": list(a.choices) if a.choices else None} for k, a in t.inputs.items()}}
+                "args": {k: {"type": a.label(), "schema": a.json_schema(), "description": a.description,
+                             "default": a.default, "choices": list(a.choices) if a.choices else None}
+                         for k, a in t.inputs.items()}}
                for t in list_tools()]
     if json_out:
         _print_json(listing)
@@ -193,7 +193,7 @@ def tools_cmd(json_out: JsonOpt = False) -> None:
 @app.command()
 def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None) -> None:
     """Load the model and show its name, layers, device and the cache folder."""
-    from talkscope.tools.loading import cache_root, load_model
+    from talkscope.tools.engine.loading import cache_root, load_model
 
     start = time.perf_counter()
     adapter = load_model(model, device=device)

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from talkscope.agent.compose import compose, failed_result
+from talkscope.agent.compose import compose
 from talkscope.agent.reply import Reply
-from talkscope.agent.router import Route, Router
-from talkscope.agent.session import Session
+from talkscope.agent.session import Route, Router, Session, check_question
 from talkscope.tools.base import ToolContext, ToolResult, get_tool
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
+
+MAX_SUGGESTIONS = 3
 
 
 class Agent:
     """Answers questions about a model, remembering the conversation for follow-ups."""
 
-    def __init__(self, ctx: ToolContext, router: Router | Any | None = None) -> None:
-        """`router`: the default Router, or anything with its `route`/`suggestions` (e.g. an LLMRouter)."""
+    def __init__(self, ctx: ToolContext, router: Router | None = None) -> None:
+        """`router`: the default router, or anything with its `route`/`suggestions` (e.g. an LLMRouter)."""
+        if router is None:
+            from talkscope.agent.router import Router as DefaultRouter
+
+            router = DefaultRouter()
         self.ctx = ctx
-        self.router = router or Router()
+        self.router = router
         self.session = Session()
 
     def model_info(self) -> dict[str, Any]:
@@ -31,15 +36,12 @@ class Agent:
         try:
             return get_tool(tool)(self.ctx, args)
         except TalkscopeError as err:
-            return failed_result(tool, args, str(err))
+            return ToolResult.failed(tool, args, str(err))
 
     def ask(self, question: str) -> Reply:
-        if not question or not question.strip():
-            raise TalkscopeError("the question is empty: ask something, e.g. 'What can you do?'")
+        question = check_question(question)
         route: Route = self.router.route(question, self.session)
         results = [] if route.clarify else [self.run_call(c.tool, c.args) for c in route.calls]
-        if not route.clarify:
-            self.session.remember(route.calls)
-        offered = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question.strip()]
-        suggestions = list(dict.fromkeys(offered))[:3]
-        return compose(question, route, results, self.model_info(), suggestions)
+        self.session.record(route)
+        offered = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question]
+        return compose(question, route, results, self.model_info(), list(dict.fromkeys(offered))[:MAX_SUGGESTIONS])

@@ -16,12 +16,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import StructuredTool
 from pydantic import Field, create_model
 
-from talkscope.agent.router import Route
-from talkscope.agent.session import Call, Session
+from talkscope.agent.session import Call, Route, Session
 from talkscope.tools.base import ToolContext, get_tool, list_tools
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
-PY_TYPES = {"str": str, "int": int}
 SYSTEM = ("You route questions about a language model to interpretability tools. Call the tools that answer "
           "the question, with the exact prompt text the model should read. If a needed argument is missing, "
           "call no tool and ask one short question instead.")
@@ -30,8 +28,7 @@ SYSTEM = ("You route questions about a language model to interpretability tools.
 def _schema(tool_cls: type) -> type:
     fields: dict[str, Any] = {}
     for name, arg in tool_cls.inputs.items():
-        kind = PY_TYPES.get(arg.type.split("|")[0], Any)
-        fields[name] = ((kind | None), Field(default=arg.default, description=arg.description))
+        fields[name] = (arg.annotation(), Field(default=arg.default, description=arg.description))
     return create_model(f"{tool_cls.name}_args", **fields)
 
 

@@ -7,14 +7,13 @@ import json
 from rich.console import Console
 from rich.markup import escape
 
-from talkscope.agent.compose import uncertainty_line
 from talkscope.agent.reply import Reply
 from talkscope.tools.base import ToolResult
 
 
 def render_reply(console: Console, reply: Reply) -> None:
     console.print(f"[bold cyan]talkscope>[/] {escape(reply.answer)}")
-    console.print(f"[bold]Uncertainty:[/] {escape(uncertainty_line(reply))}")
+    console.print(f"[bold]Uncertainty:[/] {escape(reply.uncertainty_line())}")
     for e in reply.evidence:
         figure = f" · figure: {e.figure}" if e.figure else ""
         console.print(f"  [dim][{e.id}][/] {e.tool} · {escape(e.summary)}{escape(figure)}")

@@ -1,4 +1,5 @@
-"""The Reply: what every front end renders, and the JSON contract of `talkscope ask --json`."""
+"""The Reply: what every front end renders, and the JSON contract of `talkscope ask --json`
+(docs/json.md)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class Reply:
     uncertainty: dict[str, Any]
     model: dict[str, Any]
     suggestions: list[str] = field(default_factory=list)  # shown by front ends, not part of the JSON
+
+    def uncertainty_line(self) -> str:
+        """'medium — weakest link: ...'"""
+        return f"{self.uncertainty['level']} — {self.uncertainty['basis']}"
 
     def to_json(self) -> dict[str, Any]:
         return {

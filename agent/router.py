@@ -2,26 +2,26 @@
 
 Intent: the turn (with quoted text masked, so the prompt's words do not sway it) is embedded with the
 packaged MiniLM and compared with exemplar utterances of each tool; the nearest tool wins, and the
-margin over the runner-up gives the confidence. Arguments: each tool's slot rules (regular
-expressions kept as data in `data/routes/<tool>.json`) read quoted text, numbers and names. A tool
-adds routing by adding one such file; only registered tools are routed to.
+margin over the runner-up gives the confidence. The exemplars are each tool's `examples` and
+`follow_ups` plus its route data (`agent/routes.py`). Arguments: each tool's slot rules (regular
+expressions kept as data beside the tool, `data/routes/<tool>.json`) read quoted text, numbers and
+names. Only registered tools are routed to.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 
-from talkscope.agent.session import Call, Session
-from talkscope.tools.base import Tool, list_tools
+from talkscope.agent.routes import QUOTED, RouteSpec, Slot, arg_value, load_specs, mask_quotes, suggestions_after
+from talkscope.agent.session import Call, Route, Session
+from talkscope.tools.base import list_tools
+from talkscope.tools.base import parse_int_list as parse_layers  # noqa: F401  (part of this module's API)
 
-# A quoted span: "...", “...”, or '...' when the quotes are not apostrophes inside words.
-QUOTED = r"(?:\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w))"
+__all__ = ["QUOTED", "Route", "Router", "mask_quotes", "parse_layers", "split_turn"]
+
 # Where a turn asks two things: ", and how sure is it?", "; find sources", ". Also ..." (outside quotes).
 JOINT = re.compile(r"\s*(?:,\s*and|;(?:\s*then)?|,?\s+and\s+also|[.?!]\s+(?:also|then|and))\s+"
                    r"(?=(?:how|what|which|why|where|is|are|does|do|can|could|find|show|tell|look|search|run)\b[^?]*\s\w)",
@@ -31,75 +31,8 @@ FOLLOW_UP = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*(?:and|only|just|now|sam
 SAME_AGAIN = re.compile(r"\b(?:the\s+same|same\s+thing|again)\b", re.IGNORECASE)
 ANSWERING = re.compile(r"^\s*(?:i\s+mean(?:t)?|for|on|after|about|with|use)\b|^\s*" + QUOTED + r"\s*[.?!]?\s*$",
                        re.IGNORECASE)
-ASK = {"prompt": 'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".',
-       "concept": "Which concept should I probe? sentiment, tense, number, language, factuality, or a CSV path."}
+ASK_DEFAULT = 'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".'
 MIN_CONFIDENCE = 0.45  # below this the router asks instead of guessing (tuned on the gold set)
-
-
-@dataclass
-class Route:
-    calls: list[Call]
-    confidence: float
-    clarify: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"calls": [c.to_json() for c in self.calls], "confidence": round(self.confidence, 4),
-                "clarify": self.clarify}
-
-
-@dataclass(frozen=True)
-class Slot:
-    """How to read one argument: patterns with a group `v`, tried in order, and synonyms -> values."""
-
-    patterns: tuple[re.Pattern[str], ...]
-    values: dict[str, str]
-    prefix_values: dict[str, str]
-
-    @classmethod
-    def from_data(cls, raw: list[str] | dict[str, Any]) -> Slot:
-        raw = {"patterns": raw} if isinstance(raw, list) else raw
-        pats = tuple(re.compile(p.replace("QUOTED", QUOTED), re.IGNORECASE) for p in raw["patterns"])
-        return cls(pats, raw.get("values", {}), raw.get("prefix_values", {}))
-
-    def canonical(self, text: str) -> str:
-        key = re.sub(r"\s+", " ", text.strip().lower())
-        if key in self.values:
-            return self.values[key]
-        return next((v for k, v in self.prefix_values.items() if key.startswith(k)), text)
-
-
-@dataclass(frozen=True)
-class RouteSpec:
-    tool: type[Tool]
-    exemplars: tuple[str, ...]
-    slots: dict[str, Slot]
-    suggest: tuple[str, ...]
-    from_session: tuple[str, ...] = ()  # optional args taken from the conversation when the turn has none
-    needs_one_of: tuple[str, ...] = ()  # at least one of these must be found (else ask)
-
-
-def load_specs() -> dict[str, RouteSpec]:
-    """Routing data of every registered tool that ships a routes file."""
-    tools = {t.name: t for t in list_tools()}
-    specs = {}
-    for path in sorted(files("talkscope.agent").joinpath("data/routes").iterdir()):
-        raw = json.loads(path.read_text())
-        if raw["tool"] not in tools:
-            continue
-        slots = {arg: Slot.from_data(pats) for arg, pats in raw.get("slots", {}).items()}
-        specs[raw["tool"]] = RouteSpec(tools[raw["tool"]], tuple(raw["exemplars"]), slots,
-                                       tuple(raw.get("suggest", ())), tuple(raw.get("from_session", ())),
-                                       tuple(raw.get("needs_one_of", ())))
-    return specs
-
-
-def unquote(text: str) -> str:
-    return text[1:-1] if len(text) >= 2 else text
-
-
-def mask_quotes(turn: str) -> str:
-    """What the intent is read from: quoted text becomes X and numbers N, so neither sways it."""
-    return re.sub(r"\b\d+\b", "N", re.sub(QUOTED, "X", turn))
 
 
 class Router:
@@ -108,7 +41,8 @@ class Router:
     def __init__(self) -> None:
         from talkscope.retrieval.embed import load_embedder
 
-        self.specs = load_specs()
+        self.tools = {t.name: t for t in list_tools()}
+        self.specs: dict[str, RouteSpec] = load_specs(list(self.tools.values()))
         self._embedder = load_embedder()
         self._labels: list[str] = []
         texts: list[str] = []
@@ -118,7 +52,7 @@ class Router:
         self._matrix = self._embed(texts)  # [n_exemplars, 384], unit rows
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._embedder.encode(texts, normalize_embeddings=True, show_progress_bar=False))
+        return np.asarray(self._embedder.encode(texts))
 
     def intent(self, turn: str) -> tuple[str, float]:
         """(tool, confidence): nearest exemplar's tool; confidence from its similarity and margin."""
@@ -146,7 +80,7 @@ class Router:
                 value, span = found
                 if value[:1] in "\"“'":  # a quoted span serves one slot; plain words may serve several
                     claimed.append(span)
-                named[name] = _convert(slot.canonical(value), spec.tool.inputs[name].type)
+                named[name] = arg_value(spec.tool.inputs[name], slot.canonical(value))
         previous = session.last()
         # The subject of a call is its first required argument (the prompt; the concept for probes).
         subject = next((n for n, a in spec.tool.inputs.items() if a.required), "prompt")
@@ -166,7 +100,7 @@ class Router:
         if spec.needs_one_of and not any(args[n] is not None for n in spec.needs_one_of):
             missing = [" or ".join(spec.needs_one_of)]
         if missing:
-            return args, ASK.get(missing[0], ASK["prompt"]).format(name=missing[0])
+            return args, (spec.ask or {}).get(missing[0], ASK_DEFAULT).format(name=missing[0])
         return args, None
 
     def route(self, turn: str, session: Session | None = None) -> Route:
@@ -180,7 +114,7 @@ class Router:
             r = self.route_one(part, scratch)
             if r.clarify:
                 return Route(calls + r.calls, min(confidence, r.confidence), r.clarify)
-            scratch.remember(r.calls)
+            scratch.record(r)
             calls += r.calls
             confidence = min(confidence, r.confidence)
         return Route(calls, confidence)
@@ -205,7 +139,8 @@ class Router:
         return any(_first_free(slot, turn, []) is not None for slot in self.specs[tool].slots.values())
 
     def suggestions(self, tool: str) -> list[str]:
-        return list(self.specs[tool].suggest) if tool in self.specs else []
+        """What to offer after an answer of this tool (from the tools' `follow_ups` and `leads_to`)."""
+        return suggestions_after(self.tools[tool], self.tools) if tool in self.tools else []
 
 
 def split_turn(turn: str) -> list[str]:
@@ -225,25 +160,3 @@ def _first_free(slot: Slot, turn: str, claimed: list[tuple[int, int]]) -> tuple[
             if all(b <= c or a >= d for c, d in claimed):
                 return m.group("v"), (a, b)
     return None
-
-
-def _convert(value: str, kind: str) -> Any:
-    value = value.strip()
-    if value[:1] in "\"“'":
-        value = unquote(value)
-    if kind.startswith("int|list"):
-        return parse_layers(value)
-    if kind.startswith("int"):
-        return int(value)
-    return value
-
-
-def parse_layers(text: str) -> int | list[int] | None:
-    """'layer 4' -> 4; 'layers 2, 5 and 8' -> [2, 5, 8]; 'layers 1 through 4' -> [1, 2, 3, 4];
-    'every layer' -> None (all layers)."""
-    if re.search(r"\b(every|all|each|by)\b", text, re.IGNORECASE):
-        return None
-    layers: list[int] = []
-    for a, b in re.findall(r"(\d+)(?:\s*(?:to|through|-|–)\s*(\d+))?", text):
-        layers.extend(range(int(a), int(b) + 1) if b else [int(a)])
-    return layers[0] if len(layers) == 1 else layers

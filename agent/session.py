@@ -1,9 +1,10 @@
-"""Conversation state: what was asked and run so far, so that follow-ups can refer back."""
+"""Conversation state and the routing contract: a `Call`, a `Route` (what a router makes of one turn),
+the `Router` protocol any router meets, and the `Session` that remembers the calls for follow-ups."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,27 @@ class Call:
 
 
 @dataclass
+class Route:
+    """The calls one turn asks for, the router's confidence, and a question back when it cannot run them."""
+
+    calls: list[Call]
+    confidence: float
+    clarify: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"calls": [c.to_json() for c in self.calls], "confidence": round(self.confidence, 4),
+                "clarify": self.clarify}
+
+
+class Router(Protocol):
+    """What the agent needs of a router (the default one, an LLM router, your own)."""
+
+    def route(self, turn: str, session: Session | None = None) -> Route: ...
+
+    def suggestions(self, tool: str) -> list[str]: ...
+
+
+@dataclass
 class Session:
     """The calls made so far in one conversation, newest last."""
 
@@ -26,6 +48,11 @@ class Session:
 
     def remember(self, calls: list[Call]) -> None:
         self.calls.extend(calls)
+
+    def record(self, route: Route) -> None:
+        """Remember a routed turn's calls, unless the router asked back instead of running them."""
+        if not route.clarify:
+            self.remember(route.calls)
 
     def last(self, tool: str | None = None) -> Call | None:
         for call in reversed(self.calls):
@@ -43,3 +70,12 @@ class Session:
     def reset(self) -> None:
         self.calls.clear()
         self.pending = None
+
+
+def check_question(question: str) -> str:
+    """The question, stripped; an empty one is a user error that says what to ask instead."""
+    from talkscope.tools.engine.errors import TalkscopeError
+
+    if not question or not question.strip():
+        raise TalkscopeError("the question is empty: ask something, e.g. 'What can you do?'")
+    return question.strip()

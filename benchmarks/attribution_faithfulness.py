@@ -23,8 +23,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import machine  # noqa: E402
-from talkscope.tools.attr_methods import METHODS, Scorer  # noqa: E402
-from talkscope.tools.loading import load_model  # noqa: E402
+from talkscope.tools.engine.attr_methods import Scorer, list_methods  # noqa: E402
+from talkscope.tools.engine.loading import load_model  # noqa: E402
 
 BINS = (0.1, 0.2, 0.5)
 RANDOM_DRAWS = 5
@@ -55,7 +55,7 @@ def erase_scores(scorer: Scorer, order: list[int]) -> tuple[float, float]:
 
 def main() -> None:
     model = load_model("default", device="cpu")
-    results: dict[str, list[tuple[float, float]]] = {m: [] for m in [*METHODS, "random"]}
+    results: dict[str, list[tuple[float, float]]] = {m: [] for m in [*(x.name for x in list_methods()), "random"]}
     rng = random.Random(0)
     texts = prompts()
     for n, prompt in enumerate(texts, 1):
@@ -63,10 +63,10 @@ def main() -> None:
         target = int(model.next_token_logits(enc.tensor(model.device))[0].argmax())
         scorer = Scorer(model, enc.ids, [target], None, enc.special)
         positions = [i for i, s in enumerate(enc.special) if not s]
-        for method, fn in METHODS.items():
-            scores = fn(scorer).scores
+        for method in list_methods():
+            scores = method.attribute(scorer).scores
             order = sorted(positions, key=lambda i: -scores[i])  # noqa: B023
-            results[method].append(erase_scores(scorer, order))
+            results[method.name].append(erase_scores(scorer, order))
         draws = [erase_scores(scorer, rng.sample(positions, len(positions))) for _ in range(RANDOM_DRAWS)]
         results["random"].append(tuple(np.mean(draws, axis=0)))
         print(f"\r{n}/{len(texts)} prompts", end="", file=sys.stderr, flush=True)

@@ -26,9 +26,9 @@ from scipy.stats import spearmanr
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.captum_ref import captum_integrated_gradients, captum_occlusion  # noqa: E402
 from benchmarks.common import machine, median, timed  # noqa: E402
-from talkscope.tools.attr_methods import METHODS, Scorer  # noqa: E402
 from talkscope.tools.attribution import target_ids  # noqa: E402
-from talkscope.tools.loading import load_model  # noqa: E402
+from talkscope.tools.engine.attr_methods import Scorer, get_method  # noqa: E402
+from talkscope.tools.engine.loading import load_model  # noqa: E402
 
 CASES = [
     ("The capital of France is", "Paris"),
@@ -38,7 +38,7 @@ CASES = [
 
 def ours(model, prompt: str, tgt: list[int], method: str) -> list[float]:
     enc = model.encode(prompt)
-    return METHODS[method](Scorer(model, enc.ids, tgt, None, enc.special)).scores[1:]  # BOS dropped
+    return get_method(method).attribute(Scorer(model, enc.ids, tgt, None, enc.special)).scores[1:]  # BOS dropped
 
 
 def _no_vocabulary(h, weight, bias, labels, softcap=None):
@@ -47,7 +47,7 @@ def _no_vocabulary(h, weight, bias, labels, softcap=None):
 
 
 def ours_ceiling(model, prompt: str, tgt: list[int], method: str) -> list[float]:
-    with mock.patch("talkscope.tools.model.label_logprob", _no_vocabulary):
+    with mock.patch("talkscope.tools.engine.model.label_logprob", _no_vocabulary):
         return ours(model, prompt, tgt, method)
 
 

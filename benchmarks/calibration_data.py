@@ -9,9 +9,9 @@ import random
 from dataclasses import asdict
 from pathlib import Path
 
-from talkscope.tools.loading import cache_root
-from talkscope.tools.model import ModelAdapter
-from talkscope.tools.uncertainty_features import VERSION, AnswerFeatures, is_correct, measure
+from talkscope.tools.engine.loading import cache_root
+from talkscope.tools.engine.model import ModelAdapter
+from talkscope.tools.engine.uncertainty_features import VERSION, AnswerFeatures, is_correct, measure
 
 DATA = Path(__file__).with_name("data") / "calibration.tsv"
 TEST_SHARE = 0.4
@@ -36,7 +36,7 @@ def features(model: ModelAdapter, rows: list[dict[str, str]]) -> list[tuple[Answ
     path = cache_root() / "calibration" / f"features-{key}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     done = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-    from talkscope.tools.progress import progress_bar
+    from talkscope.tools.engine.progress import progress_bar
 
     with progress_bar(len(rows), "answering and sampling") as advance, path.open("a") as sink:
         advance(len(done))

@@ -12,7 +12,7 @@ from captum.attr import (
     TextTokenInput,
 )
 
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.model import ModelAdapter
 
 
 def _input(model: ModelAdapter, prompt: str) -> TextTokenInput:

@@ -15,8 +15,8 @@ from sklearn.metrics import roc_auc_score
 
 from benchmarks.calibration_data import features, load_rows
 from benchmarks.common import machine
-from talkscope.tools.calibration import load_calibrator
-from talkscope.tools.loading import load_model
+from talkscope.tools.engine.calibration import load_calibrator
+from talkscope.tools.engine.loading import load_model
 
 BINS = 10
 FIGURE = Path(__file__).with_name("figures") / "confidence_reliability.png"

@@ -23,9 +23,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.calibration_data import features, load_rows
-from talkscope.tools.calibration import SHIPPED, Calibrator, refit_path
-from talkscope.tools.loading import load_model
-from talkscope.tools.uncertainty_features import FEATURES
+from talkscope.tools.engine.calibration import SHIPPED, Calibrator, refit_path
+from talkscope.tools.engine.loading import load_model
+from talkscope.tools.engine.uncertainty_features import FEATURES
 
 
 def fit(xs: np.ndarray, ys: np.ndarray, model_name: str) -> Calibrator:

@@ -21,10 +21,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import machine  # noqa: E402
-from talkscope.tools.generation import continue_prompts  # noqa: E402
-from talkscope.tools.loading import load_model  # noqa: E402
-from talkscope.tools.patching import run_patchscope  # noqa: E402
-from talkscope.tools.patchscope import presets, source_states, target_setup  # noqa: E402
+from talkscope.tools.engine.generation import continue_prompts  # noqa: E402
+from talkscope.tools.engine.loading import load_model  # noqa: E402
+from talkscope.tools.engine.patching import run_patchscope  # noqa: E402
+from talkscope.tools.engine.sweeps import source_states  # noqa: E402
+from talkscope.tools.patchscope import presets, target_setup  # noqa: E402
 
 DATA = Path(__file__).with_name("data")
 POSITIONS_PER_BATCH = 8

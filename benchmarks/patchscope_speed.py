@@ -12,9 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import machine, median, timed  # noqa: E402
-from talkscope.tools.loading import load_model  # noqa: E402
-from talkscope.tools.patching import run_patchscope  # noqa: E402
-from talkscope.tools.patchscope import source_states, target_setup  # noqa: E402
+from talkscope.tools.engine.loading import load_model  # noqa: E402
+from talkscope.tools.engine.patching import run_patchscope  # noqa: E402
+from talkscope.tools.engine.sweeps import source_states  # noqa: E402
+from talkscope.tools.patchscope import target_setup  # noqa: E402
 
 CASES = [("The capital of France is", "France"), ("Leonardo da Vinci painted the Mona Lisa", "Vinci")]
 

@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import machine, timed
-from talkscope.tools.loading import load_model
-from talkscope.tools.probe import probe_layers
-from talkscope.tools.probe_data import BATCH, BUILT_IN, Dataset, hidden_states, load_dataset
+from talkscope.tools.engine.loading import load_model
+from talkscope.tools.engine.probe_data import BATCH, BUILT_IN, Dataset, hidden_states, load_dataset
+from talkscope.tools.engine.probe_fit import probe_layers
 
 N_TEXTS = 1000
 

@@ -35,8 +35,7 @@ def main() -> None:
                 route = router.route(turn, session)
                 if rep:
                     times.append((time.perf_counter() - t) * 1000)
-                if not route.clarify:
-                    session.remember(route.calls)
+                session.record(route)
     times.sort()
     print(f"{len(times)} turns routed: median {statistics.median(times):.1f} ms · "
           f"p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms · max {times[-1]:.1f} ms")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from talkscope.retrieval.readers import Document
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -72,7 +72,7 @@ def chunk_id(source: str, sha256: str, n: int) -> str:
 
 
 def default_index_dir() -> Path:
-    from talkscope.tools.loading import cache_root
+    from talkscope.tools.engine.loading import cache_root
 
     return cache_root() / "index"
 

@@ -23,8 +23,8 @@ from talkscope.retrieval.index import (
     writer_lock,
 )
 from talkscope.retrieval.readers import file_digest, find_files, read_documents
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.progress import progress_bars
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.progress import progress_bars
 
 
 def demo_corpus() -> Path:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 SUFFIXES = (".txt", ".md", ".pdf", ".csv", ".jsonl", ".html", ".htm")
 

@@ -10,7 +10,7 @@ from scipy.stats import spearmanr
 
 from talkscope.tools.attribution import target_ids
 from talkscope.tools.base import get_tool
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.captum_ref import captum_integrated_gradients, captum_occlusion  # noqa: E402
@@ -23,6 +23,7 @@ def attribute(ctx, **args):
     return get_tool("attribution")(ctx, {"prompt": PROMPT, **args})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["integrated_gradients", "occlusion", "input_x_gradient", "saliency",
                                     "attention"])
 def test_every_method_gives_one_score_per_token(ctx, method):
@@ -37,6 +38,7 @@ def test_every_method_gives_one_score_per_token(ctx, method):
         assert r.uncertainty.level != "low" and len(d["rollout"]) == 6
 
 
+@pytest.mark.slow
 def test_default_is_integrated_gradients_with_a_cross_check_and_completeness(ctx):
     d = attribute(ctx, target="Paris").data
     assert d["method"] == "integrated_gradients" and d["n_steps"] == 32
@@ -47,6 +49,7 @@ def test_default_is_integrated_gradients_with_a_cross_check_and_completeness(ctx
     assert d["target_logprob"] == pytest.approx(d["score_input"], abs=1e-4)
 
 
+@pytest.mark.slow
 def test_contrast_scores_the_difference(ctx, model):
     plain = attribute(ctx, target="Paris", method="occlusion").data
     lyon = attribute(ctx, target="Lyon", method="occlusion").data
@@ -56,17 +59,19 @@ def test_contrast_scores_the_difference(ctx, model):
         assert c == pytest.approx(a - b, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_default_target_is_the_models_own_next_token(ctx, model):
     d = attribute(ctx).data
     assert d["target_is_models_own"] and d["target_tokens"] == [" the"]
 
 
+@pytest.mark.slow
 def test_multi_token_target_sums_log_probabilities(ctx, model):
     d = attribute(ctx, target="Paris, France", method="occlusion").data
     assert len(d["target_tokens"]) == 3
     import torch
 
-    from talkscope.tools.generation import continue_prompts  # noqa: F401  (same model, teacher forcing below)
+    from talkscope.tools.engine.generation import continue_prompts  # noqa: F401  (same model, teacher forcing below)
 
     ids = model.encode(PROMPT).ids + target_ids(model, PROMPT, "Paris, France", "target")
     with torch.no_grad():
@@ -75,6 +80,7 @@ def test_multi_token_target_sums_log_probabilities(ctx, model):
     assert d["target_logprob"] == pytest.approx(expected, abs=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prompt, target", [(PROMPT, "Paris"), (LONGER, "Mary")])
 def test_occlusion_and_integrated_gradients_agree_with_captum(ctx, model, prompt, target):
     tgt = target_ids(model, prompt, target, "target")
@@ -90,6 +96,7 @@ def test_occlusion_and_integrated_gradients_agree_with_captum(ctx, model, prompt
     assert spearmanr(ig, theirs_ig).statistic >= 0.99
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, match", [
     ({"prompt": ""}, "non-empty 'prompt'"),
     ({"prompt": PROMPT, "target": "   "}, "target is empty"),
@@ -106,7 +113,7 @@ def test_long_prompts_are_chunked_and_report_progress():
     (a tiny Llama keeps this fast; the chunking code is the same for every model)."""
     from tiny import tiny_model
 
-    from talkscope.tools import attr_methods
+    from talkscope.tools.engine import attr_methods
 
     m = tiny_model("llama")
     m.config.max_position_embeddings = 4096
@@ -142,7 +149,7 @@ def test_packed_occlusion_equals_full_rows(monkeypatch, arch, target, contrast):
     import torch
     from tiny import tiny_model
 
-    from talkscope.tools import attr_scoring
+    from talkscope.tools.engine import attr_scoring
 
     m = tiny_model(arch)
     enc = m.encode("the cat sat on the mat and the dog ran to the park")
@@ -165,7 +172,7 @@ def test_contrast_shares_one_forward_with_the_target(arch):
     import torch
     from tiny import tiny_model
 
-    from talkscope.tools import attr_scoring
+    from talkscope.tools.engine import attr_scoring
 
     m = tiny_model(arch)
     enc = m.encode("the cat sat on the mat and the dog ran")
@@ -188,7 +195,7 @@ def test_rows_after_a_cached_prefix_score_what_whole_rows_score(arch, contrast):
     import torch
     from tiny import tiny_model
 
-    from talkscope.tools import attr_scoring
+    from talkscope.tools.engine import attr_scoring
 
     m = tiny_model(arch)
     enc = m.encode("the cat sat on the mat and the dog ran")
@@ -202,3 +209,50 @@ def test_rows_after_a_cached_prefix_score_what_whole_rows_score(arch, contrast):
     after, after_scores = attr_scoring.grads(scorer, rows[:, p:], None, start=p)
     assert torch.allclose(after_scores, whole_scores, atol=1e-5)
     assert torch.allclose(after, whole[:, p:], atol=1e-5)
+
+
+def test_one_agreement_rule_for_the_words_and_the_uncertainty():
+    from samples import attribution
+
+    from talkscope.tools.attribution import AGREE_SPEARMAN, Agreement
+
+    agree, disagree = Agreement("occlusion", [], 0.8, True, " France"), Agreement("occlusion", [], 0.1, False, " is")
+    assert agree.agrees and not disagree.agrees and not Agreement("occlusion", [], AGREE_SPEARMAN, False, "x").agrees
+    ok, bad = attribution(agree), attribution(disagree)
+    assert "so the two methods agree [E1]" in ok.sentences("E1")
+    assert ("Occlusion (leave one token out) ranks them differently (Spearman 0.10, a different top token), so treat "
+            "the ranking with caution [E1]") in bad.sentences("E1")
+    assert ok.uncertainty().score == pytest.approx(0.5 * 0.2 + 0.01) and ok.uncertainty().level == "low"
+    assert bad.uncertainty().score == pytest.approx(0.5 * 0.9 + 0.2 + 0.01)
+    assert bad.uncertainty().basis == "occlusion rank agreement 0.10, different top token; completeness error 1%"
+    assert bad.to_json()["check"] == {"method": "occlusion", "scores": [], "spearman": 0.1, "top_match": False,
+                                      "top_token": " is"}
+
+
+def test_wording_names_the_target_the_method_and_the_largest_shares():
+    from samples import attribution
+
+    f = attribution()
+    assert f.sentences("E2").startswith(
+        'The score being explained is " Paris": log-probability -2.48 [E2]. Integrated gradients puts the largest '
+        'share of it on " France" (38%) and " capital" (28%) [E2]. The integrated-gradients completeness error is 1% '
+        '[E2].')
+    f.contrast, f.target_is_models_own = " Lyon", True
+    assert 'the model\'s own next token " Paris" rather than " Lyon"' in f.sentences("E1")
+    att = attribution(method="attention")
+    att.completeness_error_rel = None
+    assert "Last-layer attention puts" in att.sentences("E1") and "weaker signal" in att.sentences("E1")
+    assert att.uncertainty().score == 0.7
+    assert "check" not in f.to_json() and "rollout" not in f.to_json() and f.to_json()["n_steps"] == 32
+
+
+def test_the_method_registry_lists_every_method_and_refuses_unknown_ones():
+    from talkscope.tools.engine.attr_methods import get_method, list_methods, work_rows
+
+    assert [m.name for m in list_methods()] == ["integrated_gradients", "occlusion", "input_x_gradient", "saliency",
+                                                 "attention"]
+    assert work_rows("integrated_gradients", 6) == 34 and work_rows("occlusion", 6) == 7
+    assert work_rows("saliency", 6) == 1
+    with pytest.raises(TalkscopeError, match="unknown attribution method 'shap'; choose one of: integrated_gradients"):
+        get_method("shap")
+    assert get_tool("attribution").inputs["method"].choices == tuple(m.name for m in list_methods())

@@ -8,8 +8,8 @@ import pytest
 from conftest import run_cli
 
 from talkscope.tools.base import get_tool
-from talkscope.tools.calibration import load_calibrator, refit_path
-from talkscope.tools.uncertainty_features import answer_key, entropy_bits, is_correct
+from talkscope.tools.engine.calibration import load_calibrator, refit_path
+from talkscope.tools.engine.uncertainty_features import answer_key, entropy_bits, is_correct
 
 
 def test_answer_keys_entropy_and_correctness():
@@ -30,6 +30,7 @@ def test_calibration_for_another_model_warns_and_a_refit_is_preferred(tmp_path, 
     assert warning is None and refit.n_train == 7
 
 
+@pytest.mark.slow
 def test_easy_answer_scores_above_a_hard_one(ctx):
     easy = get_tool("confidence")(ctx, {"prompt": "Water is made of hydrogen and"})
     hard = get_tool("confidence")(ctx, {"prompt": "25 + 91 ="})
@@ -51,3 +52,15 @@ def test_ask_how_sure_answers_with_score_basis_and_alternatives(tmp_path):
     assert reply["calls"][0] == {"tool": "confidence", "args": {"prompt": "The capital of Australia is"}}
     assert f"{data['score']:.0%}" in reply["answer"] and "samples agreeing" in reply["answer"]
     assert "logistic calibration" in reply["evidence"][0]["uncertainty"]["basis"]
+
+
+def test_wording_gives_the_score_its_basis_and_the_alternatives():
+    from samples import confidence
+
+    plain, foreign = confidence(), confidence("calibration fitted on gemma-3-270m, not on this model")
+    assert plain.sentences("E1") == (
+        'The model\'s answer to "The capital of Australia is" is "Canberra." [E1]. The calibrated probability that it '
+        "is right is 62% [E1]: it rests on the answer's length-normalised probability 0.41 and on 7 of 10 samples "
+        'agreeing with it (semantic entropy 0.88 bits) [E1]. The samples also said: "Sydney." (3×) [E1].')
+    assert foreign.sentences("E1").endswith("Caution: calibration fitted on gemma-3-270m, not on this model [E1].")
+    assert plain.uncertainty().score == 0.15 and foreign.uncertainty().score == 0.6

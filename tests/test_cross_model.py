@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from talkscope.tools.base import ToolContext, get_tool
-from talkscope.tools.mapping import apply_map, fit_affine, matching_layer
+from talkscope.tools.engine.mapping import apply_map, fit_affine, matching_layer
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def smollm2_path() -> Path:
 
 @pytest.fixture(scope="module")
 def smollm2():
-    from talkscope.tools.loading import load_model
+    from talkscope.tools.engine.loading import load_model
 
     return load_model(str(smollm2_path()), device="cpu")
 

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from talkscope.tools.base import get_tool
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 
+@pytest.mark.slow
 def test_generate_reports_the_models_own_token_probabilities(ctx, model):
     result = get_tool("generate")(ctx, {"prompt": "The capital of France is", "max_new_tokens": 6})
     data = result.data
@@ -26,8 +27,9 @@ def test_generate_reports_the_models_own_token_probabilities(ctx, model):
     assert result.uncertainty.score == pytest.approx(1 - data["probs"][0], abs=1e-3)
 
 
+@pytest.mark.slow
 def test_batched_continuations_match_single_ones(model):
-    from talkscope.tools.generation import continue_prompts
+    from talkscope.tools.engine.generation import continue_prompts
 
     prompts = ["The capital of France is", "Water is made of hydrogen and"]
     both = continue_prompts(model, prompts, 5)
@@ -38,6 +40,7 @@ def test_batched_continuations_match_single_ones(model):
     assert torch.isfinite(torch.tensor(both[0].entropies)).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, match", [
     ({"prompt": ""}, "non-empty 'prompt'"),
     ({"prompt": "Hi", "max_new_tokens": 0}, "from 1 to"),
@@ -46,3 +49,15 @@ def test_batched_continuations_match_single_ones(model):
 def test_bad_generate_arguments_say_what_to_do(ctx, args, match):
     with pytest.raises(TalkscopeError, match=match):
         get_tool("generate")(ctx, args)
+
+
+def test_wording_quotes_the_continuation_and_its_first_token():
+    from samples import generate
+
+    f = generate()
+    assert f.sentences("E1") == ('After "The capital of France is" the model continues with " the capital of the '
+                                 'country" [E1]. Its first token, " the", has probability 0.19.')
+    assert set(f.to_json()) == {"text", "tokens", "probs", "entropy_bits"}  # the prompt is for the words only
+    f.text, f.tokens, f.probs, f.entropy_bits = "", [], [], []
+    assert f.sentences("E1") == 'The model ends the text right after "The capital of France is" [E1].'
+    assert f.uncertainty().score == 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage
 
@@ -23,6 +24,7 @@ class ToolCallingFake(FakeMessagesListChatModel):
         return self
 
 
+@pytest.mark.slow
 def test_export_covers_the_catalog_and_runs_a_tool(ctx):
     tools = {t.name: t for t in langchain_tools(ctx)}
     assert set(tools) == {t.name for t in list_tools()}
@@ -32,6 +34,7 @@ def test_export_covers_the_catalog_and_runs_a_tool(ctx):
     assert "error" in json.loads(tools["attribution"].invoke({"prompt": ""}))
 
 
+@pytest.mark.slow
 def test_llm_router_turns_tool_calls_into_calls_and_drives_the_agent(ctx):
     fake = ToolCallingFake(responses=[
         AIMessage(content="", tool_calls=[{"name": "generate", "args": {"prompt": "2 + 2 ="}, "id": "1"}]),

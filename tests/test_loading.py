@@ -7,8 +7,8 @@ import shutil
 import pytest
 import torch
 
-from talkscope.tools import loading
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine import loading
+from talkscope.tools.engine.errors import TalkscopeError
 
 
 def _default_cache():
@@ -17,6 +17,7 @@ def _default_cache():
     return loading.cache_root() / "models" / pkg.EXPECTED_SHA256[:16]
 
 
+@pytest.mark.slow
 def test_cache_manifest_catches_truncation_and_bit_flips(model, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(_default_cache(), copy)

@@ -6,17 +6,19 @@ import pytest
 import torch
 from tiny import tiny_model
 
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.model import Patch
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.model import Patch
 
 PROMPT = "The capital of France is"
 
 
+@pytest.mark.slow
 def test_default_model_facts(model):
     assert model.n_layers == 18 and model.hidden_size == 640
     assert model.device.type == "cpu" and model.dtype == torch.float32
 
 
+@pytest.mark.slow
 def test_layer_numbering_matches_hidden_states_except_last_is_raw(model):
     ids = model.encode(PROMPT).tensor(model.device)
     ours = model.residual_stream(ids)  # [19, 1, T, 640]
@@ -30,12 +32,14 @@ def test_layer_numbering_matches_hidden_states_except_last_is_raw(model):
     torch.testing.assert_close(model._norm(ours[-1]), theirs[-1])
 
 
+@pytest.mark.slow
 def test_unembedding_of_last_layer_is_the_models_own_prediction(model):
     ids = model.encode(PROMPT).tensor(model.device)
     last = model.residual_stream(ids, layers=[model.n_layers])[0, 0, -1]
     torch.testing.assert_close(model.logits_from_residual(last)[None], model.next_token_logits(ids))
 
 
+@pytest.mark.slow
 def test_patch_with_own_state_changes_nothing_and_foreign_state_changes_prediction(model):
     enc = model.encode(PROMPT)
     ids = enc.tensor(model.device)
@@ -53,6 +57,7 @@ def test_patch_with_own_state_changes_nothing_and_foreign_state_changes_predicti
     assert torch.equal(model.next_token_logits(ids), base), "the patch must end with the block"
 
 
+@pytest.mark.slow
 def test_patch_during_generate_leaves_cache_steps_alone(model):
     enc = model.encode(PROMPT)
     ids = enc.tensor(model.device)
@@ -63,6 +68,7 @@ def test_patch_during_generate_leaves_cache_steps_alone(model):
     assert torch.equal(plain, patched)
 
 
+@pytest.mark.slow
 def test_positions_and_layers_are_checked(model):
     enc = model.encode(PROMPT)
     assert enc.tokens[0] == "<bos>" and enc.special[0]
@@ -101,7 +107,7 @@ def test_adapter_covers_other_architectures(arch):
 def test_cuda_bf16_matches_cpu_prediction():
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device")
-    from talkscope.tools.loading import load_model
+    from talkscope.tools.engine.loading import load_model
 
     gpu = load_model("default")
     assert gpu.device.type == "cuda" and gpu.dtype == torch.bfloat16

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from talkscope.tools.base import get_tool
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.probe_data import BUILT_IN, hidden_states, load_dataset
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.probe_data import BUILT_IN, hidden_states, load_dataset
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +26,7 @@ def test_builtin_datasets_are_large_and_balanced(concept):
     assert len(counts) == (4 if concept == "language" else 2)
 
 
+@pytest.mark.slow
 def test_tense_probe_is_clearly_above_control_with_intervals(ctx):
     r = get_tool("probe")(ctx, {"concept": "tense", "layer": None})
     d = r.data
@@ -41,6 +42,7 @@ def test_tense_probe_is_clearly_above_control_with_intervals(ctx):
     assert Path(r.figure).is_file()
 
 
+@pytest.mark.slow
 def test_hidden_states_are_cached_and_match_a_fresh_forward(model, tmp_path):
     data = load_dataset("number")
     first = hidden_states(model, data, "last", tmp_path)
@@ -53,6 +55,7 @@ def test_hidden_states_are_cached_and_match_a_fresh_forward(model, tmp_path):
     np.testing.assert_allclose(first[:, 0], single, atol=2e-3, rtol=1e-3)
 
 
+@pytest.mark.slow
 def test_fast_fits_match_plain_scikit_learn_solved_tightly(model, tmp_path):
     """Warm-started Newton-CG folds in parallel threads give the held-out predictions of a plain
     scikit-learn pipeline (cold start, lbfgs, tolerance 1e-10) under the same folds."""
@@ -61,7 +64,7 @@ def test_fast_fits_match_plain_scikit_learn_solved_tightly(model, tmp_path):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from talkscope.tools.probe import FOLDS, SEED, held_out_correct
+    from talkscope.tools.engine.probe_fit import FOLDS, SEED, held_out_correct
 
     data = load_dataset("factuality")  # accuracy well below 1: real errors to agree on
     states = hidden_states(model, data, "last", tmp_path)
@@ -83,6 +86,7 @@ def _write(path: Path, rows: list[tuple[str, str]], header=("text", "label")) ->
     return path
 
 
+@pytest.mark.slow
 def test_user_csv_end_to_end(ctx, tmp_path):
     animals = ["cat", "dog", "horse", "cow", "sheep", "goat", "duck", "hen", "pig", "fox", "wolf", "bear"]
     tools = ["hammer", "saw", "drill", "wrench", "chisel", "spade", "rake", "axe", "file", "clamp", "level", "plane"]
@@ -93,6 +97,7 @@ def test_user_csv_end_to_end(ctx, tmp_path):
     assert d["layers"] == [0, 6] and d["n_examples"] == 48 and d["classes"] == ["animal", "tool"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rows, header, match", [
     ([("a", "x")] * 30, ("sentence", "label"), "no column text"),
     ([("a", "x")] * 30, ("text", "label"), "one class only"),
@@ -104,6 +109,7 @@ def test_bad_user_datasets_say_what_to_fix(ctx, tmp_path, rows, header, match):
         get_tool("probe")(ctx, {"concept": str(path)})
 
 
+@pytest.mark.slow
 def test_non_utf8_and_missing_files(ctx, tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("text,label\ncafé,x\n".encode("latin-1"))
@@ -115,8 +121,23 @@ def test_non_utf8_and_missing_files(ctx, tmp_path):
         get_tool("probe")(ctx, {"concept": "tense", "layer": 30})
 
 
+@pytest.mark.slow
 def test_mean_pooling_is_an_option(ctx):
     d = get_tool("probe")(ctx, {"concept": "tense", "layer": [6], "pooling": "mean"}).data
     assert d["pooling"] == "mean" and 0.5 < d["accuracy"][0] <= 1.0
     with pytest.raises(TalkscopeError, match="not a valid pooling"):
         get_tool("probe")(ctx, {"concept": "tense", "pooling": "max"})
+
+
+def test_wording_gives_the_best_layer_its_interval_and_the_controls():
+    from samples import probe
+
+    clear, weak = probe(), probe(clear=False)
+    assert clear.sentences("E1").startswith(
+        "A linear probe separates tense best at layer 2 of 18 (0 is the embedding output), with held-out accuracy "
+        "0.95 (95% CI 0.92–0.97) against 0.49 for the same probe on permuted labels and 0.50 for always guessing the "
+        "majority class [E1].")
+    assert "not clearly above the control" not in clear.sentences("E1")
+    assert "does not show that the model encodes tense linearly [E1]" in weak.sentences("E1")
+    assert clear.uncertainty().score == pytest.approx(0.05) and weak.uncertainty().score == 0.8
+    assert "dataset" not in clear.to_json() and clear.summary().startswith("tense: best layer 2 of 18, accuracy 0.95")

@@ -16,7 +16,7 @@ from talkscope.retrieval.index import LOCK, MANIFEST, Manifest, writer_lock
 from talkscope.retrieval.ingest import demo_corpus, index_paths
 from talkscope.retrieval.readers import file_digest, find_files, read_documents
 from talkscope.retrieval.search import DocumentIndex, short_source
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,7 @@ def test_bad_inputs_say_what_to_do(tmp_path):
         DocumentIndex(tmp_path / "no-index")
 
 
+@pytest.mark.slow
 def test_demo_questions_find_their_documents(demo_index):
     index = DocumentIndex(demo_index)
     assert top_sources(index, "What is the capital of France?", 2)[0] in ("demo/geography/france.md",
@@ -76,6 +77,7 @@ def test_demo_questions_find_their_documents(demo_index):
     assert short_source(docs[0].metadata["source"]) == "demo/science/gold.md"
 
 
+@pytest.mark.slow
 def test_reindex_is_a_no_op_and_changes_replace_chunks(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -153,6 +155,7 @@ def test_killed_indexing_loses_no_committed_chunk(tmp_path):
     assert Manifest(root).ids() == set(index.collection.get(include=[])["ids"])
 
 
+@pytest.mark.slow
 def test_a_damaged_store_is_reported_and_rebuilt(tmp_path, demo_index):
     docs, root = tmp_path / "docs", tmp_path / "idx"
     docs.mkdir()
@@ -170,6 +173,7 @@ def test_a_damaged_store_is_reported_and_rebuilt(tmp_path, demo_index):
     assert json.loads(fixed.stdout)["chunks_total"] == DocumentIndex(root).collection.count() == 3
 
 
+@pytest.mark.slow
 def test_demo_documents_of_another_install_are_dropped(tmp_path):
     import shutil
 

@@ -7,6 +7,7 @@ import pytest
 from talkscope.agent.session import Session
 
 
+@pytest.mark.slow
 def test_generate_questions_route_with_the_quoted_prompt(router):
     for turn in ['What does the model say after "The capital of France is"?',
                  'Complete "Once upon a time"',
@@ -18,16 +19,19 @@ def test_generate_questions_route_with_the_quoted_prompt(router):
         assert set(r.calls[0].args) == {"prompt", "max_new_tokens"}
 
 
+@pytest.mark.slow
 def test_token_count_is_read(router):
     r = router.route('Continue "Once upon a time" for 30 tokens')
     assert r.calls[0].args == {"prompt": "Once upon a time", "max_new_tokens": 30}
 
 
+@pytest.mark.slow
 def test_help_routes(router):
     for turn in ["What can you do?", "help", "Which tools are there?"]:
         assert router.route(turn).calls[0].tool == "help", turn
 
 
+@pytest.mark.slow
 def test_missing_prompt_asks_and_session_supplies_it(router):
     r = router.route("What does the model say next?")
     assert r.clarify and "prompt" in r.clarify
@@ -38,11 +42,13 @@ def test_missing_prompt_asks_and_session_supplies_it(router):
     assert again.clarify is None and again.calls[0].args["prompt"] == "The sky is"
 
 
+@pytest.mark.slow
 def test_out_of_scope_turn_gets_a_clarifying_question(router):
     r = router.route("Book me a table for two at an Italian restaurant tonight")
     assert r.clarify is not None and r.confidence < 0.45
 
 
+@pytest.mark.slow
 def test_attribution_reads_prompt_target_contrast_and_method(router):
     r = router.route('Why did the model say "Paris" after "The capital of France is"?')
     assert r.calls[0].to_json() == {"tool": "attribution", "args": {
@@ -52,6 +58,7 @@ def test_attribution_reads_prompt_target_contrast_and_method(router):
                                "contrast": "Lyon"}
 
 
+@pytest.mark.slow
 def test_follow_ups_keep_what_the_turn_does_not_change(router):
     session = Session()
     turns = ['Why did the model say "Paris" after "The capital of France is"?', "Now with IG", 'Why not "Lyon"?']
@@ -65,6 +72,7 @@ def test_follow_ups_keep_what_the_turn_does_not_change(router):
                          "contrast": "Lyon"}
 
 
+@pytest.mark.slow
 def test_why_after_generate_explains_the_same_prompt(router):
     session = Session()
     first = router.route('What does the model say after "Hello there"?', session)
@@ -74,6 +82,7 @@ def test_why_after_generate_explains_the_same_prompt(router):
     assert why.calls[0].args["prompt"] == "Hello there" and why.calls[0].args["target"] is None
 
 
+@pytest.mark.slow
 def test_patchscope_and_logit_lens_slots(router):
     r = router.route('What does layer 4 encode at "France" in "The capital of France is"?')
     assert r.calls[0].tool == "patchscope"
@@ -87,6 +96,7 @@ def test_patchscope_and_logit_lens_slots(router):
     assert r.calls[0].args["layer"] is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("turn, concept", [
     ("Which layer best separates true statements from false ones?", "factuality"),
     ("Where does the model encode singular versus plural?", "number"),
@@ -99,6 +109,7 @@ def test_probe_concepts_and_synonyms(router, turn, concept):
     assert r.calls[0].args == {"concept": concept, "layer": None, "pooling": None}
 
 
+@pytest.mark.slow
 def test_mean_pooling_is_read_and_a_new_concept_starts_afresh(router):
     session = Session()
     first = router.route("Is tense linearly decodable with mean pooling?", session)

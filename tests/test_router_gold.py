@@ -41,8 +41,7 @@ def score(router: Router, split: str) -> tuple[float, dict[str, tuple[int, int]]
             per_tool[label][1] += 1
             if not ok:
                 misses.append(f"{conv['id']}: {turn['say']!r}\n   want {want}\n   got  {got}")
-            if not route.clarify:
-                session.remember(route.calls)
+            session.record(route)
     total = sum(n for _, n in per_tool.values())
     return sum(k for k, _ in per_tool.values()) / total, {t: (k, n) for t, (k, n) in per_tool.items()}, misses
 
@@ -61,6 +60,7 @@ def test_gold_set_is_large_and_frozen():
             full_calls(turn["calls"])  # every expected tool and argument exists in the catalog
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_router_exact_match(router, split, capsys):
     acc, per_tool, misses = score(router, split)
@@ -72,11 +72,12 @@ def test_router_exact_match(router, split, capsys):
         assert acc >= MIN_TEST_ACCURACY
 
 
+@pytest.mark.slow
 def test_suggested_follow_ups_route_to_their_tools(router):
     """Every suggestion shown after an answer is a question the router handles without asking back."""
     seed = {"prompt": "The capital of France is", "concept": "sentiment"}
     for name, spec in router.specs.items():
         shown_after = Call(name, {k: seed.get(k) for k in spec.tool.inputs})  # the answer they follow
-        for question in spec.suggest:
+        for question in router.suggestions(name):
             route = router.route(question, Session([shown_after]))
             assert route.clarify is None and route.calls, (name, question)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from talkscope.tools import unembed
+from talkscope.tools.engine import unembed
 
 
 @pytest.mark.parametrize("rows", [1, 6, 33])

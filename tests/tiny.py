@@ -15,7 +15,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.model import ModelAdapter
 
 TEXT = ["the cat sat on the mat", "the capital of france is paris", "a dog ran to the park and back"]
 

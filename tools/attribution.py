@@ -4,23 +4,41 @@ Target: a text the user names (several tokens allowed: score = summed log-probab
 forcing) or, by default, the model's own greedy next token. With `contrast`, the score is
 log p(target) - log p(contrast): "why Paris rather than Lyon". The default method is integrated
 gradients (32 Gauss-Legendre steps); it is cross-checked by a second, cheap method (occlusion, or
-saliency for long prompts) and the rank agreement of the two sets the uncertainty.
+saliency for long prompts) and the rank agreement of the two (`Agreement`, one rule for the words and
+the uncertainty) sets the uncertainty. The methods are a registry (`engine/attr_methods.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from scipy.stats import spearmanr
-
-from talkscope.tools.attr_methods import METHODS, Attribution, Scorer, work_rows
-from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.figures import token_heatmap
-from talkscope.tools.model import Encoding, ModelAdapter
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
+from talkscope.tools.engine.attr_methods import Attribution, Scorer, get_method, list_methods
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.model import Encoding, ModelAdapter
 
 DEFAULT_METHOD = "integrated_gradients"
 OCCLUSION_CHECK_MAX_TOKENS = 256  # above this the cross-check is saliency (one backward)
+AGREE_SPEARMAN = 0.5  # two methods "agree" from this rank correlation on, with the same top token
+
+TEXT = {
+    "answer": "The score being explained is {what}: log-probability {logprob:.2f} [{ref}]. {method} puts the "
+              "largest share of it on {top} [{ref}].",
+    "own_target": "the model's own next token \"{target}\"",
+    "named_target": "\"{target}\"",
+    "contrast": "{target} rather than \"{contrast}\" (the log-probability is the target's, the score is the "
+                "difference)",
+    "top_item": "\"{token}\" ({share:.0%})",
+    "completeness": "The integrated-gradients completeness error is {error:.0%} [{ref}].",
+    "agree": "{method} ranks the tokens similarly (Spearman {rho:.2f}, {same} top token), so the two methods "
+             "agree [{ref}].",
+    "disagree": "{method} ranks them differently (Spearman {rho:.2f}, {same} top token), so treat the ranking "
+                "with caution [{ref}].",
+    "attention_caveat": "Attention weights are a weaker signal: they show where the model reads, not what "
+                        "changes its output.",
+}
 
 
 def target_ids(model: ModelAdapter, prompt: str, text: str, what: str) -> list[int]:
@@ -39,33 +57,137 @@ def target_ids(model: ModelAdapter, prompt: str, text: str, what: str) -> list[i
 def _spearman(a: list[float], b: list[float]) -> float:
     if len(a) < 2 or len(set(a)) < 2 or len(set(b)) < 2:
         return 1.0 if a == b else 0.0
+    from scipy.stats import spearmanr
+
     return float(spearmanr(a, b).statistic)
+
+
+@dataclass
+class Agreement:
+    """How a second method ranks the tokens: the one rule for "do the two methods agree"."""
+
+    method: str
+    scores: list[float]
+    spearman: float
+    top_match: bool
+    top_token: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.top_match and self.spearman >= AGREE_SPEARMAN
+
+    @property
+    def penalty(self) -> float:
+        """What the disagreement adds to the uncertainty score."""
+        return 0.5 * (1 - self.spearman) + (0.0 if self.top_match else 0.2)
+
+    def basis(self) -> str:
+        return f"{self.method} rank agreement {self.spearman:.2f}{'' if self.top_match else ', different top token'}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "scores": self.scores, "spearman": self.spearman,
+                "top_match": self.top_match, "top_token": self.top_token}
+
+
+@dataclass
+class AttributionFinding(Finding):
+    top: list[dict[str, Any]]  # the three largest shares: {token, position, share}
+    tokens: list[str]
+    scores: list[float]  # one per prompt token
+    method: str
+    target: str
+    contrast: str | None
+    target_logprob: float
+    target_is_models_own: bool
+    target_tokens: list[str]
+    special: list[bool]
+    shares: list[float]
+    n_steps: int | None = None
+    score_input: float | None = None
+    score_baseline: float | None = None
+    completeness_error: float | None = None
+    completeness_error_rel: float | None = None
+    rollout: list[float] | None = None
+    check: Agreement | None = None
+
+    OMIT_IF_NONE = ("n_steps", "score_input", "score_baseline", "completeness_error", "completeness_error_rel",
+                    "rollout", "check")
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        if self.check is not None:
+            out["check"] = self.check.to_json()
+        return out
+
+    def summary(self) -> str:
+        top = ", ".join(f"{t['token']!r} ({t['share']:.0%})" for t in self.top[:2])
+        what = f"{self.target!r}" + (f" rather than {self.contrast!r}" if self.contrast else "")
+        text = f"{self.method}: the tokens pushing most towards {what} are {top}"
+        if self.completeness_error_rel is not None:
+            text += f"; completeness error {self.completeness_error_rel:.0%}"
+        if self.check is not None:
+            c = self.check
+            text += (f"; {c.method} rank agreement: Spearman {c.spearman:.2f}, "
+                     f"{'same' if c.top_match else 'a different'} top token")
+        return text + "."
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        what = TEXT["own_target" if self.target_is_models_own else "named_target"].format(target=self.target)
+        if self.contrast:
+            what = TEXT["contrast"].format(target=what, contrast=self.contrast)
+        top = " and ".join(TEXT["top_item"].format(token=x["token"], share=x["share"]) for x in self.top[:2])
+        parts = [TEXT["answer"].format(what=what, logprob=self.target_logprob, ref=ref,
+                                       method=get_method(self.method).title, top=top)]
+        if self.completeness_error_rel is not None:
+            parts.append(TEXT["completeness"].format(error=self.completeness_error_rel, ref=ref))
+        if self.check is not None:
+            c = self.check
+            parts.append(TEXT["agree" if c.agrees else "disagree"].format(
+                method=get_method(c.method).title, rho=c.spearman, same="same" if c.top_match else "a different",
+                ref=ref))
+        if self.method == "attention":
+            parts.append(TEXT["attention_caveat"])
+        return " ".join(parts)
+
+    def uncertainty(self) -> Uncertainty:
+        if self.method == "attention":
+            return Uncertainty.from_score(0.7, "attention weights show where information is read, not its effect")
+        score = 0.2 if self.check is None else self.check.penalty
+        parts = ["a single method, not cross-checked" if self.check is None else self.check.basis()]
+        if self.completeness_error_rel is not None:
+            score += min(0.3, self.completeness_error_rel)
+            parts.append(f"completeness error {self.completeness_error_rel:.0%}")
+        return Uncertainty.from_score(score, "; ".join(parts))
 
 
 class AttributionTool(Tool):
     name = "attribution"
     description = "Which input tokens drove an output (integrated gradients, occlusion, saliency, ...)."
     inputs = {
-        "prompt": Arg("str", "the text the model reads", required=True),
-        "target": Arg("str|null", "the output to explain (null: the model's own next token)"),
-        "method": Arg("str|null", "attribution method (null: integrated_gradients, cross-checked)",
-                      choices=tuple(METHODS)),
-        "contrast": Arg("str|null", "explain the target rather than this alternative"),
+        "prompt": Arg("string", "the text the model reads", required=True),
+        "target": Arg("string", "the output to explain (null: the model's own next token)", nullable=True),
+        "method": Arg("string", "attribution method (null: integrated_gradients, cross-checked)", nullable=True,
+                      choices=tuple(m.name for m in list_methods()),
+                      aliases={a: m.name for m in list_methods() for a in (m.name, *m.aliases)}),
+        "contrast": Arg("string", "explain the target rather than this alternative", nullable=True),
     }
     examples = (
         'Why did the model say "Paris" after "The capital of France is"?',
         'Why "Paris" rather than "Lyon" after "The capital of France is"?',
         'Which words made the model say "Paris" after "The capital of France is"? Use occlusion.',
     )
+    follow_ups = ("Why?", "Now with occlusion")
+    leads_to = ("confidence", "sources")
 
     def run(self, ctx: ToolContext, prompt: str, target: str | None, method: str | None,
             contrast: str | None) -> ToolResult:
+        from talkscope.tools.engine.figures import token_heatmap
+
         model = ctx.model
         enc = model.encode(prompt)
         own = target is None
         if own:
-            target_tok = int(model.next_token_logits(enc.tensor(model.device))[0].argmax())
-            tgt = [target_tok]
+            tgt = [int(model.next_token_logits(enc.tensor(model.device))[0].argmax())]
             target = model.tokenizer.decode(tgt)
         else:
             tgt = target_ids(model, prompt, target, "target")
@@ -73,26 +195,25 @@ class AttributionTool(Tool):
         scorer = Scorer(model, enc.ids, tgt, con, enc.special)
         chosen = method or DEFAULT_METHOD
         main = self._run_method(ctx, scorer, chosen, len(enc))
-        data = self._data(model, enc, scorer, chosen, main, target, contrast, own)
         check = None
         if method is None:
             second = "occlusion" if len(enc) <= OCCLUSION_CHECK_MAX_TOKENS else "saliency"
-            other = self._run_method(ctx, scorer, second, len(enc))
-            check = self._agreement(enc, main, other, second)
-            data["check"] = check
+            check = self._agreement(enc, main, self._run_method(ctx, scorer, second, len(enc)), second)
+        finding = self._finding(model, enc, scorer, chosen, main, target, contrast, own, check)
         figure = token_heatmap(ctx.figure_path("attr"), enc.tokens, main.scores,
                                f"{chosen}: {target!r}" + (f" rather than {contrast!r}" if contrast else ""),
                                exclude=enc.special)
-        return ToolResult(self.name, {}, data, self._summary(data), self._uncertainty(data, check),
-                          figure=str(figure))
-
-    def _run_method(self, ctx: ToolContext, scorer: Scorer, method: str, n: int) -> Attribution:
-        with ctx.progress(work_rows(method, n), f"{method.replace('_', ' ')}") as advance:
-            return METHODS[method](scorer, progress=advance)
+        return self.result(finding, figure)
 
     @staticmethod
-    def _data(model: ModelAdapter, enc: Encoding, scorer: Scorer, method: str, attr: Attribution,
-              target: str, contrast: str | None, own: bool) -> dict[str, Any]:
+    def _run_method(ctx: ToolContext, scorer: Scorer, method: str, n: int) -> Attribution:
+        m = get_method(method)
+        with ctx.progress(m.work_rows(n), f"{method.replace('_', ' ')}") as advance:
+            return m.attribute(scorer, progress=advance)
+
+    @staticmethod
+    def _finding(model: ModelAdapter, enc: Encoding, scorer: Scorer, method: str, attr: Attribution,
+                 target: str, contrast: str | None, own: bool, check: Agreement | None) -> AttributionFinding:
         import torch
 
         with torch.no_grad():
@@ -101,51 +222,20 @@ class AttributionTool(Tool):
         shares = [0.0 if sp else abs(s) / total for s, sp in zip(attr.scores, enc.special)]
         ranked = sorted((i for i, sp in enumerate(enc.special) if not sp), key=lambda i: -attr.scores[i])
         top = [{"token": enc.tokens[i], "position": i, "share": round(shares[i], 4)} for i in ranked[:3]]
-        return {
-            "top": top,
-            "tokens": enc.tokens, "scores": [round(s, 6) for s in attr.scores], "method": method,
-            "target": target, "contrast": contrast, "target_logprob": round(logp, 6),
-            "target_is_models_own": own, "target_tokens": [model.tokenizer.decode([t]) for t in scorer.target_ids],
-            "special": enc.special, "shares": [round(s, 4) for s in shares],
-            **{k: v for k, v in attr.extra.items() if k != "rollout"},
-            **({"rollout": [round(v, 6) for v in attr.extra["rollout"]]} if "rollout" in attr.extra else {}),
-        }
+        extra: dict[str, Any] = {k: v for k, v in attr.extra.items() if k != "rollout"}
+        if "rollout" in attr.extra:
+            extra["rollout"] = [round(v, 6) for v in attr.extra["rollout"]]  # type: ignore[attr-defined]
+        return AttributionFinding(
+            top=top, tokens=enc.tokens, scores=[round(s, 6) for s in attr.scores], method=method, target=target,
+            contrast=contrast, target_logprob=round(logp, 6), target_is_models_own=own,
+            target_tokens=[model.tokenizer.decode([t]) for t in scorer.target_ids], special=enc.special,
+            shares=[round(s, 4) for s in shares], check=check, **extra)
 
     @staticmethod
-    def _agreement(enc: Encoding, main: Attribution, other: Attribution, method: str) -> dict[str, Any]:
+    def _agreement(enc: Encoding, main: Attribution, other: Attribution, method: str) -> Agreement:
         keep = [i for i, sp in enumerate(enc.special) if not sp]
         a = [main.scores[i] for i in keep]
         b = [other.scores[i] for i in keep]
         top_a, top_b = max(keep, key=lambda i: main.scores[i]), max(keep, key=lambda i: other.scores[i])
-        return {"method": method, "scores": [round(s, 6) for s in other.scores],
-                "spearman": round(_spearman(a, b), 4), "top_match": top_a == top_b,
-                "top_token": enc.tokens[top_b]}
-
-    @staticmethod
-    def _summary(d: dict[str, Any]) -> str:
-        top = ", ".join(f"{t['token']!r} ({t['share']:.0%})" for t in d["top"][:2])
-        what = f"{d['target']!r}" + (f" rather than {d['contrast']!r}" if d["contrast"] else "")
-        text = f"{d['method']}: the tokens pushing most towards {what} are {top}"
-        if "completeness_error_rel" in d:
-            text += f"; completeness error {d['completeness_error_rel']:.0%}"
-        if "check" in d:
-            c = d["check"]
-            text += (f"; {c['method']} rank agreement: Spearman {c['spearman']:.2f}, "
-                     f"{'same' if c['top_match'] else 'a different'} top token")
-        return text + "."
-
-    @staticmethod
-    def _uncertainty(d: dict[str, Any], check: dict[str, Any] | None) -> Uncertainty:
-        parts, score = [], 0.2
-        if d["method"] == "attention":
-            return Uncertainty.from_score(0.7, "attention weights show where information is read, not its effect")
-        if check is not None:
-            score = 0.5 * (1 - check["spearman"]) + (0.0 if check["top_match"] else 0.2)
-            parts.append(f"{check['method']} rank agreement {check['spearman']:.2f}"
-                         f"{'' if check['top_match'] else ', different top token'}")
-        else:
-            parts.append("a single method, not cross-checked")
-        if "completeness_error_rel" in d:
-            score += min(0.3, d["completeness_error_rel"])
-            parts.append(f"completeness error {d['completeness_error_rel']:.0%}")
-        return Uncertainty.from_score(score, "; ".join(parts))
+        return Agreement(method, [round(s, 6) for s in other.scores], round(_spearman(a, b), 4), top_a == top_b,
+                         enc.tokens[top_b])

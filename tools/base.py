@@ -1,27 +1,38 @@
-"""The tool protocol, typed results and the registry.
+"""The tool protocol: typed inputs, typed results that word themselves, and the registry.
 
-A tool is a small class: `name`, `description`, `inputs` (the argument schema, a contract shared
-with the router, the CLI and the LangChain export) and one `run` method whose keyword arguments
-must match `inputs` exactly; the match is checked when the class is defined, so a mismatch fails
-at import rather than in front of a user. Tools register through the `talkscope.tools` entry point
-group, the built-ins included, so the extension point is always exercised.
+A tool is a small class: `name`, `description`, `inputs` (a JSON-schema-typed `Arg` per argument, the
+contract shared with the router, the CLI and the LangChain export), `examples` (the questions it
+answers, defined once: `help`, the suggestions and the router's exemplars all come from them) and one
+`run` method whose keyword arguments must match `inputs` exactly; the match is checked when the class
+is defined, so a mismatch fails at import rather than in front of a user.
+
+`run` returns a `ToolResult` whose `finding` is the tool's own dataclass (`Finding`): its fields are
+the numbers (`to_json()` is the `data` of the JSON contract), and its `summary()`, `sentences()` and
+`uncertainty()` are the one place where the tool's findings are put into words and judged.
+
+Tools register through the `talkscope.tools` entry point group, the built-ins included, so the
+extension point is always exercised; `register_tool` does the same from code.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from talkscope.tools.errors import TalkscopeError
+from talkscope.tools.engine.errors import TalkscopeError
 
 if TYPE_CHECKING:
-    from talkscope.tools.model import ModelAdapter
+    from talkscope.tools.engine.model import ModelAdapter
 
 Level = Literal["low", "medium", "high"]
+JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
+LABELS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
 @dataclass(frozen=True)
@@ -39,36 +50,203 @@ class Uncertainty:
         return cls(level, round(score, 4), basis)
 
 
+def parse_int_list(text: str) -> int | list[int] | None:
+    """'4' -> 4; '2, 5 and 8' -> [2, 5, 8]; '1 through 4' -> [1, 2, 3, 4]; 'every layer' -> None (all)."""
+    if re.search(r"\b(every|all|each|by)\b", text, re.IGNORECASE):
+        return None
+    values: list[int] = []
+    for a, b in re.findall(r"(\d+)(?:\s*(?:to|through|-|–)\s*(\d+))?", text):
+        values.extend(range(int(a), int(b) + 1) if b else [int(a)])
+    return values[0] if len(values) == 1 else values
+
+
 @dataclass(frozen=True)
 class Arg:
-    """One argument of a tool's schema. `default` None means the tool chooses."""
+    """One argument of a tool: JSON-schema type(s) as in smolagents' `Tool.inputs`, whether null is
+    allowed, a default (None: the tool chooses), allowed values, and synonyms the router may read."""
 
-    type: str  # "str", "int", "int|list[int]", "str|null" ... (documentation and LangChain export)
+    type: str | tuple[str, ...]  # "string", "integer", "number", "boolean", "array", or several
     description: str
     default: Any = None
     choices: tuple[str, ...] | None = None
     required: bool = False
+    nullable: bool = False
+    items: str = "integer"  # element type of an "array"
+    aliases: dict[str, str] = field(default_factory=dict)  # words a user says -> a value in `choices`
+
+    def __post_init__(self) -> None:
+        """Also accept the short labels of listings ('str', 'int|list[int]|null')."""
+        if isinstance(self.type, str) and (self.type not in JSON_TYPES):
+            parts = self.type.split("|")
+            short = {v: k for k, v in LABELS.items()}
+            kinds = tuple("array" if p.startswith("list[") else short.get(p, p) for p in parts if p != "null")
+            unknown = [k for k in kinds if k not in JSON_TYPES]
+            if unknown:
+                raise TypeError(f"unknown argument type {self.type!r}; use {', '.join(JSON_TYPES)}")
+            object.__setattr__(self, "type", kinds[0] if len(kinds) == 1 else kinds)
+            object.__setattr__(self, "nullable", self.nullable or "null" in parts)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return (self.type,) if isinstance(self.type, str) else self.type
+
+    def label(self) -> str:
+        """Short type text for listings: 'str', 'int|list[int]|null'."""
+        parts = [f"list[{LABELS[self.items]}]" if t == "array" else LABELS[t] for t in self.types]
+        return "|".join(parts + (["null"] if self.nullable else []))
+
+    def annotation(self) -> Any:
+        """The Python type (for pydantic / LangChain schemas)."""
+        kinds = [list[JSON_TYPES[self.items]] if t == "array" else JSON_TYPES[t] for t in self.types]
+        out = kinds[0]
+        for k in kinds[1:]:
+            out = out | k
+        return out | None
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": list(self.types) if len(self.types) > 1 else self.types[0],
+                                  "description": self.description, "nullable": self.nullable or not self.required}
+        if "array" in self.types:
+            schema["items"] = {"type": self.items}
+        if self.choices:
+            schema["enum"] = list(self.choices)
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+    def from_text(self, text: str) -> Any:
+        """A value read by the router from the words of a turn (numbers and layer lists parsed)."""
+        if "array" in self.types:
+            return parse_int_list(text)
+        if "integer" in self.types:
+            return int(text.strip())
+        return text
+
+    def check(self, tool: str, key: str, value: Any) -> None:
+        """Raise a user-facing error when a given (non-null) value has the wrong type."""
+        ok = any(_is_type(value, t, self.items) for t in self.types)
+        if not ok:
+            raise TalkscopeError(f"{tool}: '{key}' must be {self.label().replace('|null', '')}, not "
+                                 f"{type(value).__name__} {value!r:.60}; {self.description}")
+
+
+def _is_type(value: Any, kind: str, items: str) -> bool:
+    if kind == "array":
+        return isinstance(value, list) and all(_is_type(v, items, items) for v in value)
+    if kind in ("integer", "number") and isinstance(value, bool):
+        return False
+    if kind == "number":
+        return isinstance(value, int | float)
+    return isinstance(value, JSON_TYPES[kind])
+
+
+class Finding:
+    """A tool's typed result. Subclass it as a dataclass: the fields are the numbers (`to_json()` gives
+    the `data` of the JSON contract, fields marked `words_only()` left out); `summary()` is one line of
+    evidence, `sentences(ref, cites)` the answer text citing `[ref]` (and the `cites` ids given to its
+    `citable()` passages), `uncertainty()` how far it can be trusted."""
+
+    OMIT_IF_NONE: ClassVar[tuple[str, ...]] = ()  # optional fields left out of the JSON when None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if f.metadata.get("words_only") or (value is None and f.name in self.OMIT_IF_NONE):
+                continue
+            out[f.name] = value
+        return out
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def uncertainty(self) -> Uncertainty:
+        raise NotImplementedError
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        return f"{self.summary()} [{ref}]"
+
+    def citable(self) -> list[Citable]:
+        """Passages this result lets the answer cite as sources ([S1], ...)."""
+        return []
+
+
+def words_only(default: Any = None) -> Any:
+    """A field that the words need but the JSON contract does not carry (e.g. the prompt)."""
+    return field(default=default, metadata={"words_only": True}, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Citable:
+    """A passage that an answer may cite as a source."""
+
+    source: str
+    chunk: int
+    text: str
+    relevance: float
+
+
+@dataclass
+class Failure(Finding):
+    """A tool that could not run: kept as evidence so the answer can say why."""
+
+    error: str
+    tool: str = words_only("")
+
+    def summary(self) -> str:
+        return f"{self.tool} could not run: {self.error}"
+
+    def uncertainty(self) -> Uncertainty:
+        return Uncertainty.from_score(1.0, f"{self.tool} could not run")
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        return f"I could not run {self.tool}: {self.error} [{ref}]."
 
 
 @dataclass
 class ToolResult:
-    """What every tool returns: numbers (`data`), one sentence of evidence, and its uncertainty."""
+    """What every tool returns: its typed finding, the arguments it ran with, a figure, its own time."""
 
     tool: str
     args: dict[str, Any]
-    data: dict[str, Any]
-    summary: str
-    uncertainty: Uncertainty
+    finding: Finding
     figure: str | None = None
     elapsed_s: float = 0.0
 
+    @classmethod
+    def failed(cls, tool: str, args: dict[str, Any], reason: str) -> ToolResult:
+        return cls(tool, args, Failure(reason, tool))
+
+    @property
+    def ok(self) -> bool:
+        return not isinstance(self.finding, Failure)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.finding.to_json()
+
+    @property
+    def summary(self) -> str:
+        return self.finding.summary()
+
+    @property
+    def uncertainty(self) -> Uncertainty:
+        return self.finding.uncertainty()
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        return self.finding.sentences(ref, cites)
+
+    def citable(self) -> list[Citable]:
+        return self.finding.citable()
+
     def to_json(self) -> dict[str, Any]:
+        u = self.uncertainty
         return {
             "tool": self.tool,
             "args": self.args,
             "data": self.data,
             "evidence": {"summary": self.summary, "figure": self.figure},
-            "uncertainty": asdict(self.uncertainty),
+            "uncertainty": {"level": u.level, "score": u.score, "basis": u.basis},
             "elapsed_s": round(self.elapsed_s, 4),
         }
 
@@ -88,7 +266,7 @@ class ToolContext:
     @property
     def model(self) -> ModelAdapter:
         if self._model is None:
-            from talkscope.tools.loading import load_model
+            from talkscope.tools.engine.loading import load_model
 
             self._model = load_model(self.model_spec, device=self.device)
         return self._model
@@ -99,7 +277,7 @@ class ToolContext:
         if self.target_model_spec is None:
             return None
         if self._target is None:
-            from talkscope.tools.loading import load_model
+            from talkscope.tools.engine.loading import load_model
 
             self._target = load_model(self.target_model_spec, device=self.device)
         return self._target
@@ -110,7 +288,7 @@ class ToolContext:
 
     def progress(self, total: int, description: str) -> Any:
         """A context manager yielding `advance(n)`; shows a bar on stderr when there is much to do."""
-        from talkscope.tools.progress import progress_bar
+        from talkscope.tools.engine.progress import progress_bar
 
         return progress_bar(total, description)
 
@@ -127,8 +305,13 @@ class Tool:
     name: ClassVar[str]
     description: ClassVar[str]
     inputs: ClassVar[dict[str, Arg]]
-    examples: ClassVar[tuple[str, ...]] = ()  # questions a user might ask; shown by `help`
+    examples: ClassVar[tuple[str, ...]] = ()  # questions it answers; the first is the headline in `help`
+    follow_ups: ClassVar[tuple[str, ...]] = ()  # turns that continue a conversation ("Now with occlusion")
+    leads_to: ClassVar[tuple[str, ...]] = ()  # tools whose first follow-up is suggested after this tool's answer
     needs_model: ClassVar[bool] = True
+    # Routing data (exemplars beyond `examples`, slot rules): a path inside the tool's package, or a dict.
+    # None: `data/routes/<name>.json` in the tool's package, if it exists.
+    route_data: ClassVar[str | dict[str, Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -145,9 +328,13 @@ class Tool:
         """Whether this call reads the model (loaded before timing starts); tools may refine it."""
         return self.needs_model
 
+    def result(self, finding: Finding, figure: Any = None) -> ToolResult:
+        """Wrap a finding; `__call__` fills in the arguments and the time."""
+        return ToolResult(self.name, {}, finding, None if figure is None else str(figure))
+
     @classmethod
     def normalize_args(cls, args: dict[str, Any] | None) -> dict[str, Any]:
-        """Every schema argument present (defaults filled), unknown names and bad choices refused."""
+        """Every schema argument present (defaults filled); unknown names, wrong types and bad choices refused."""
         args = dict(args or {})
         unknown = sorted(set(args) - set(cls.inputs))
         if unknown:
@@ -162,6 +349,8 @@ class Tool:
                 value = spec.default
             if spec.required and (value is None or (isinstance(value, str) and not value.strip())):
                 raise TalkscopeError(f"{cls.name} needs a non-empty '{key}': {spec.description}")
+            if value is not None:
+                spec.check(cls.name, key, value)
             if spec.choices and value is not None and value not in spec.choices:
                 raise TalkscopeError(
                     f"{cls.name}: '{value}' is not a valid {key}; choose one of: {', '.join(spec.choices)}"
@@ -191,13 +380,31 @@ def register_tool(cls: type[Tool]) -> type[Tool]:
     return cls
 
 
+def unregister_tool(name: str) -> None:
+    """Remove a tool from the registry (an add-on that is switched off; tests)."""
+    _REGISTRY.pop(name, None)
+
+
 def _load_plugins() -> None:
+    """Load every `talkscope.tools` entry point, all or nothing: a broken plugin is named in the error and
+    leaves the registry as it was, so the next call tries again instead of running half a catalog."""
     global _PLUGINS_LOADED
     if _PLUGINS_LOADED:
         return
-    _PLUGINS_LOADED = True
+    loaded: dict[str, type[Tool]] = {}
     for ep in entry_points(group="talkscope.tools"):
-        register_tool(ep.load())
+        try:
+            cls = ep.load()
+        except Exception as err:  # any import failure of a plugin is reported with its name
+            raise TalkscopeError(f"the tool plugin '{ep.name}' ({ep.value}) failed to load: "
+                                 f"{type(err).__name__}: {err}; fix or uninstall it") from err
+        if not (isinstance(cls, type) and issubclass(cls, Tool)):
+            raise TalkscopeError(f"the tool plugin '{ep.name}' ({ep.value}) is not a Tool class")
+        loaded[cls.name] = cls
+    merged = {**loaded, **_REGISTRY}  # a tool registered in code overrides a plugin of the same name
+    _REGISTRY.clear()
+    _REGISTRY.update(merged)
+    _PLUGINS_LOADED = True
 
 
 def list_tools() -> list[type[Tool]]:

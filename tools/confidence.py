@@ -1,52 +1,96 @@
 """`confidence`: how sure the model is of its answer, as a calibrated probability that the answer is right.
 
-Features (see `uncertainty_features.py`): the greedy answer's length-normalised probability, its first
+Features (see `engine/uncertainty_features.py`): the greedy answer's length-normalised probability, its first
 token's probability and mean entropy, the agreement of 10 samples with it and the semantic entropy of
-the samples. The score is a logistic regression over them fitted on a calibration set (`calibration.py`).
+the samples. The score is a logistic regression over them fitted on a calibration set (`engine/calibration.py`).
 Verbalized confidence ("I am 90% sure") is not used: small models say it without meaning it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.calibration import load_calibrator
-from talkscope.tools.uncertainty_features import SAMPLES, answer_key, measure
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
 
 CALIBRATED_UNCERTAINTY = 0.15  # the score is a held-out-calibrated probability (see data/confidence_*.json)
 FOREIGN_UNCERTAINTY = 0.6  # calibration fitted on another model: the number is a rough guide only
+TEXT = {
+    "answer": "The model's answer to \"{prompt}\" is \"{answer}\" [{ref}]. The calibrated probability that it is "
+              "right is {score:.0%} [{ref}]: it rests on the answer's length-normalised probability "
+              "{answer_prob:.2f} and on {agree} of {n} samples agreeing with it (semantic entropy {se:.2f} bits) "
+              "[{ref}].",
+    "alternatives": "The samples also said: {items} [{ref}].",
+    "alternative_item": "\"{answer}\" ({count}×)",
+    "calibration_warning": "Caution: {warning} [{ref}].",
+}
+
+
+@dataclass
+class ConfidenceFinding(Finding):
+    prompt: str
+    answer: str
+    score: float  # calibrated probability that the answer is right
+    samples: list[str]
+    agreement: float
+    answer_prob: float
+    first_token_prob: float
+    mean_entropy_bits: float
+    semantic_entropy_bits: float
+    n_samples: int
+    alternatives: list[dict[str, Any]]  # {answer, count, same_as_answer}, most frequent first
+    calibration: dict[str, Any]  # {fitted_on, n_train, warning}
+
+    def summary(self) -> str:
+        return (f"Greedy answer {self.answer!r}: calibrated P(correct) {self.score:.2f}; length-normalised answer "
+                f"probability {self.answer_prob:.2f}; {self.agreement:.0%} of {self.n_samples} samples agree; "
+                f"semantic entropy {self.semantic_entropy_bits:.2f} bits.")
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        text = TEXT["answer"].format(
+            prompt=self.prompt, answer=self.answer, score=self.score, answer_prob=self.answer_prob,
+            agree=round(self.agreement * self.n_samples), n=self.n_samples, se=self.semantic_entropy_bits, ref=ref)
+        others = [a for a in self.alternatives if a["answer"] and not a["same_as_answer"]][:3]
+        if others:
+            items = ", ".join(TEXT["alternative_item"].format(answer=a["answer"], count=a["count"]) for a in others)
+            text += " " + TEXT["alternatives"].format(items=items, ref=ref)
+        if self.calibration["warning"]:
+            text += " " + TEXT["calibration_warning"].format(warning=self.calibration["warning"], ref=ref)
+        return text
+
+    def uncertainty(self) -> Uncertainty:
+        cal = self.calibration
+        basis = (f"logistic calibration fitted on {cal['n_train']} prompts on {cal['fitted_on']}"
+                 + (f"; {cal['warning']}" if cal["warning"] else ""))
+        return Uncertainty.from_score(FOREIGN_UNCERTAINTY if cal["warning"] else CALIBRATED_UNCERTAINTY, basis)
 
 
 class ConfidenceTool(Tool):
     name = "confidence"
     description = "How sure the model is of its answer: a calibrated probability, answer probability, sample agreement."
-    inputs = {"prompt": Arg("str", "the text whose continuation (the model's answer) is judged", required=True)}
+    inputs = {"prompt": Arg("string", "the text whose continuation (the model's answer) is judged", required=True)}
     examples = ('How sure is the model that "The capital of Australia is" continues correctly?',
                 'How confident is it about "2 + 2 ="?')
+    follow_ups = ("How sure is it?",)
+    leads_to = ("sources",)
 
     def run(self, ctx: ToolContext, prompt: str) -> ToolResult:
+        from talkscope.tools.engine.calibration import load_calibrator
+        from talkscope.tools.engine.uncertainty_features import SAMPLES, answer_key, measure
+
         model = ctx.model
         f = measure(model, [prompt])[0]
         cal, warning = load_calibrator(model.name)
-        score = cal.score(f)
         clusters = Counter(answer_key(s) for s in f.samples)
         examples = {answer_key(s): s for s in reversed(f.samples)}
         mine = answer_key(f.answer)
         alternatives = [{"answer": examples[k], "count": n, "same_as_answer": k == mine}
                         for k, n in clusters.most_common()]
-        data: dict[str, Any] = {
-            "prompt": prompt, "answer": f.answer, "score": round(score, 4), "samples": f.samples,
-            "agreement": f.agreement,
-            "answer_prob": round(f.answer_prob, 4), "first_token_prob": round(f.first_token_prob, 4),
-            "mean_entropy_bits": round(f.mean_entropy, 4), "semantic_entropy_bits": round(f.semantic_entropy, 4),
-            "n_samples": SAMPLES, "alternatives": alternatives, "calibration": {
-                "fitted_on": cal.fitted_on, "n_train": cal.n_train, "warning": warning}}
-        summary = (f"Greedy answer {f.answer!r}: calibrated P(correct) {score:.2f}; length-normalised answer "
-                   f"probability {f.answer_prob:.2f}; {f.agreement:.0%} of {SAMPLES} samples agree; "
-                   f"semantic entropy {f.semantic_entropy:.2f} bits.")
-        basis = (f"logistic calibration fitted on {cal.n_train} prompts on {cal.fitted_on}"
-                 + (f"; {warning}" if warning else ""))
-        unc = Uncertainty.from_score(FOREIGN_UNCERTAINTY if warning else CALIBRATED_UNCERTAINTY, basis)
-        return ToolResult(self.name, {}, data, summary, unc)
+        return self.result(ConfidenceFinding(
+            prompt=prompt, answer=f.answer, score=round(cal.score(f), 4), samples=f.samples, agreement=f.agreement,
+            answer_prob=round(f.answer_prob, 4), first_token_prob=round(f.first_token_prob, 4),
+            mean_entropy_bits=round(f.mean_entropy, 4), semantic_entropy_bits=round(f.semantic_entropy, 4),
+            n_samples=SAMPLES, alternatives=alternatives,
+            calibration={"fitted_on": cal.fitted_on, "n_train": cal.n_train, "warning": warning}))

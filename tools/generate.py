@@ -2,42 +2,66 @@
 
 from __future__ import annotations
 
-from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.generation import continue_prompts
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty, words_only
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.generation import continue_prompts
 
 MAX_NEW_TOKENS = 256
+TEXT = {
+    "answer": "After \"{prompt}\" the model continues with \"{text}\" [{ref}]. Its first token, \"{token}\", has "
+              "probability {prob:.2f}.",
+    "stopped": "The model ends the text right after \"{prompt}\" [{ref}].",
+}
+
+
+@dataclass
+class GenerateFinding(Finding):
+    text: str
+    tokens: list[str]
+    probs: list[float]
+    entropy_bits: list[float]
+    prompt: str = words_only("")
+
+    def summary(self) -> str:
+        if not self.tokens:
+            return f"The model ends the text right after {self.prompt!r} (it emits end-of-sequence first)."
+        return (f"After {self.prompt!r} the model (greedy) continues with {self.text!r}; its first token "
+                f"{self.tokens[0]!r} has probability {self.probs[0]:.2f} (entropy {self.entropy_bits[0]:.1f} bits).")
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        if not self.tokens:
+            return TEXT["stopped"].format(prompt=self.prompt, ref=ref)
+        return TEXT["answer"].format(prompt=self.prompt, text=self.text, token=self.tokens[0], prob=self.probs[0],
+                                     ref=ref)
+
+    def uncertainty(self) -> Uncertainty:
+        if not self.tokens:
+            return Uncertainty.from_score(0.0, "the model stopped at once")
+        mean_h = sum(self.entropy_bits) / len(self.tokens)
+        return Uncertainty.from_score(1.0 - self.probs[0],
+                                      f"first-token probability {self.probs[0]:.2f}, mean entropy {mean_h:.1f} bits")
 
 
 class GenerateTool(Tool):
     name = "generate"
     description = "What the model says after a prompt (greedy), with each token's probability and entropy."
     inputs = {
-        "prompt": Arg("str", "the text the model reads", required=True),
-        "max_new_tokens": Arg("int", "how many tokens to generate at most", default=12),
+        "prompt": Arg("string", "the text the model reads", required=True),
+        "max_new_tokens": Arg("integer", "how many tokens to generate at most", default=12),
     }
     examples = (
         'What does the model say after "The capital of France is"?',
         'Complete "Once upon a time"',
     )
+    follow_ups = ("What does it say?",)
+    leads_to = ("attribution", "confidence", "sources")
 
     def run(self, ctx: ToolContext, prompt: str, max_new_tokens: int) -> ToolResult:
         if not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= MAX_NEW_TOKENS:
             raise TalkscopeError(f"max_new_tokens must be a whole number from 1 to {MAX_NEW_TOKENS}")
         c = continue_prompts(ctx.model, [prompt], max_new_tokens)[0]
-        if not c.ids:
-            summary = f"The model ends the text right after {prompt!r} (it emits end-of-sequence first)."
-            unc = Uncertainty.from_score(0.0, "the model stopped at once")
-            return ToolResult(self.name, {}, {"text": "", "tokens": [], "probs": [], "entropy_bits": []},
-                              summary, unc)
-        p1, h1 = c.probs[0], c.entropies[0]
-        summary = (
-            f"After {prompt!r} the model (greedy) continues with {c.text!r}; its first token "
-            f"{c.tokens[0]!r} has probability {p1:.2f} (entropy {h1:.1f} bits)."
-        )
-        unc = Uncertainty.from_score(
-            1.0 - p1, f"first-token probability {p1:.2f}, mean entropy {sum(c.entropies) / len(c.ids):.1f} bits"
-        )
-        data = {"text": c.text, "tokens": c.tokens, "probs": [round(p, 6) for p in c.probs],
-                "entropy_bits": [round(h, 4) for h in c.entropies]}
-        return ToolResult(self.name, {}, data, summary, unc)
+        return self.result(GenerateFinding(c.text if c.ids else "", c.tokens, [round(p, 6) for p in c.probs],
+                                           [round(h, 4) for h in c.entropies], prompt=prompt))

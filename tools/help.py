@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from talkscope.tools.base import Tool, ToolContext, ToolResult, Uncertainty, list_tools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from talkscope.tools.base import Finding, Tool, ToolContext, ToolResult, Uncertainty, list_tools
+
+
+@dataclass
+class HelpFinding(Finding):
+    tools: list[dict[str, Any]]  # {name, description, examples}
+    text: str
+
+    def summary(self) -> str:
+        return f"{len(self.tools)} tools are available."
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        return f"{self.text} [{ref}]"
+
+    def uncertainty(self) -> Uncertainty:
+        return Uncertainty.from_score(0.0, "a fixed list")
 
 
 class HelpTool(Tool):
@@ -10,14 +29,11 @@ class HelpTool(Tool):
     description = "What talkscope can do, with example questions for each tool."
     inputs = {}
     examples = ("What can you do?",)
+    leads_to = ("generate", "probe")
     needs_model = False
 
     def run(self, ctx: ToolContext) -> ToolResult:
-        tools = [
-            {"name": t.name, "description": t.description, "examples": list(t.examples)}
-            for t in list_tools() if t.name != self.name
-        ]
+        tools = [{"name": t.name, "description": t.description, "examples": list(t.examples)}
+                 for t in list_tools() if t.name != self.name]
         lines = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools if t["examples"]]
-        text = "I can run these tools on the model:\n" + "\n".join(lines)
-        return ToolResult(self.name, {}, {"tools": tools, "text": text},
-                          f"{len(tools)} tools are available.", Uncertainty.from_score(0.0, "a fixed list"))
+        return self.result(HelpFinding(tools, "I can run these tools on the model:\n" + "\n".join(lines)))

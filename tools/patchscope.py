@@ -1,60 +1,37 @@
-"""`patchscope` and `logit_lens`: what a hidden state encodes, layer by layer.
+"""`patchscope`: what a hidden state encodes, decoded by the model itself, layer by layer.
 
-The patchscope presets (identity, attribute, description, custom) are target prompts kept as data in
-`data/patchscopes.json`; the engine is `patching.run_patchscope`. The logit lens applies the final
-norm and the unembedding to the residual stream of each layer; at the last layer it is exactly the
-model's own next-token distribution.
+The presets (identity, attribute, description, custom) are target prompts kept as data in
+`data/patchscopes.json`; the engine is `engine/patching.run_patchscope`. With a target model, an affine map
+per layer carries the source's hidden states into the target's space (`engine/mapping.py`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-import torch
-
-from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.figures import layer_table
-from talkscope.tools.loading import cache_root
-from talkscope.tools.mapping import affine_maps, apply_map, matching_layer
-from talkscope.tools.model import ModelAdapter
-from talkscope.tools.patching import Decoding, run_patchscope
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.sweeps import source_states, stability, with_neighbours
+from talkscope.tools.engine.wording import layer_runs, layer_span
 
 KINDS = ("identity", "attribute", "description", "custom")
-LENS_TOP_K = 5
+TEXT = {
+    "answer": "The {kind} patchscope reads the hidden state of \"{token}\" (position {position}) and decodes it "
+              "as: {runs} [{ref}].",
+    "nothing": "nothing but the prompt format",
+    "format_note": "At {layers} the decoding is only the target prompt's format, a known failure mode of "
+                   "patchscopes, so it says nothing about \"{token}\" [{ref}].",
+}
 
 
 @lru_cache(maxsize=1)
 def presets() -> dict[str, Any]:
     return json.loads(files("talkscope.tools").joinpath("data/patchscopes.json").read_text())
-
-
-def _norm(text: str) -> str:
-    return text.strip().lower()
-
-
-def with_neighbours(layers: list[int], n_layers: int) -> list[int]:
-    """The requested layers plus their neighbours l-1 and l+1 (within 0..L), for the stability check."""
-    return sorted({x for ell in layers for x in (ell - 1, ell, ell + 1) if 0 <= x <= n_layers})
-
-
-def stability(by_layer: dict[int, str], layers: list[int]) -> float:
-    """How often a requested layer's decoded answer equals its neighbours' (l-1, l+1) answers."""
-    checks = [_norm(by_layer[ell]) == _norm(by_layer[n]) for ell in layers for n in (ell - 1, ell + 1)
-              if n in by_layer]
-    return sum(checks) / len(checks) if checks else 1.0
-
-
-def source_states(model: ModelAdapter, prompt: str, token: str | int | None,
-                  layer: int | list[int] | None) -> tuple[int, str, list[int], torch.Tensor]:
-    enc = model.encode(prompt)
-    position = model.position_of(enc, token)
-    layers = model.check_layers(layer)
-    hidden = model.residual_stream(enc.tensor(model.device), layers=layers)[:, 0, position]  # [len(layers), D]
-    return position, enc.tokens[position], layers, hidden
 
 
 def target_setup(kind: str, relation: str | None, target_prompt: str | None) -> dict[str, Any]:
@@ -75,24 +52,75 @@ def target_setup(kind: str, relation: str | None, target_prompt: str | None) -> 
     return {k: p[k] for k in ("target_prompt", "placeholder", "max_new_tokens", "answer_after", "stop_at") if k in p}
 
 
+@dataclass
+class PatchscopeFinding(Finding):
+    position: int
+    token: str
+    layers: list[int]
+    decoded: list[str]  # one per layer
+    decoded_logprob: list[float]
+    first_prob: list[float]
+    kind: str
+    target_prompt: str
+    stability: float
+    format_only_layers: list[int]
+    n_layers: int
+    target_model: str | None
+    target_layers: list[int]
+
+    def summary(self) -> str:
+        step = max(1, len(self.layers) // 6)
+        shown = ", ".join(f"{ell}: {text.strip()[:24]!r}" for ell, text in
+                          list(zip(self.layers, self.decoded))[::step])
+        text = (f"{self.kind} patchscope at {self.token!r} (position {self.position}), layers of {self.n_layers}: "
+                f"{shown}; adjacent-layer stability {self.stability:.2f}")
+        if self.format_only_layers:
+            text += f"; layers {self.format_only_layers} decode only the prompt format"
+        return text + "."
+
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        fmt = set(self.format_only_layers)
+        labels = [TEXT["nothing"] if ell in fmt else f"\"{x.strip()}\"" for ell, x in zip(self.layers, self.decoded)]
+        text = TEXT["answer"].format(kind=self.kind, token=self.token.strip(), position=self.position, ref=ref,
+                                     runs=layer_runs(self.layers, labels, self.n_layers))
+        if fmt:
+            text += " " + TEXT["format_note"].format(layers=layer_span(sorted(fmt)), token=self.token.strip(), ref=ref)
+        return text
+
+    def uncertainty(self) -> Uncertainty:
+        mean_p = sum(self.first_prob) / len(self.first_prob)
+        return Uncertainty.from_score(1 - 0.5 * (mean_p + self.stability),
+                                      f"mean first-token probability {mean_p:.2f}, "
+                                      f"adjacent-layer stability {self.stability:.2f}")
+
+
 class PatchscopeTool(Tool):
     name = "patchscope"
     description = "What a hidden state encodes, decoded by the model itself (Patchscopes), layer by layer."
     inputs = {
-        "prompt": Arg("str", "the text whose hidden state is read", required=True),
-        "token": Arg("str|null", "which token (text in the prompt; null: the last token)"),
-        "layer": Arg("int|list[int]|null", "source layer(s) (null: every layer 0..L)"),
-        "kind": Arg("str", "identity, attribute, description or custom", default="identity", choices=KINDS),
-        "relation": Arg("str|null", "for kind=attribute, e.g. capital, language, country"),
-        "target_prompt": Arg("str|null", "for kind=custom: a prompt with the placeholder x"),
+        "prompt": Arg("string", "the text whose hidden state is read", required=True),
+        "token": Arg("string", "which token (text in the prompt; null: the last token)", nullable=True),
+        "layer": Arg(("integer", "array"), "source layer(s) (null: every layer 0..L)", nullable=True),
+        "kind": Arg("string", "identity, attribute, description or custom", default="identity", choices=KINDS),
+        "relation": Arg("string", "for kind=attribute, e.g. capital, language, country", nullable=True),
+        "target_prompt": Arg("string", "for kind=custom: a prompt with the placeholder x", nullable=True),
     }
     examples = (
         'What does layer 4 encode at "France" in "The capital of France is"?',
         'What does the model know about "France" in "The capital of France is", layer by layer?',
     )
+    follow_ups = ("What about layer 12?",)
+    leads_to = ("patchscope", "logit_lens")
 
     def run(self, ctx: ToolContext, prompt: str, token: str | None, layer: Any, kind: str,
             relation: str | None, target_prompt: str | None) -> ToolResult:
+        import torch
+
+        from talkscope.tools.engine.figures import layer_table
+        from talkscope.tools.engine.loading import cache_root
+        from talkscope.tools.engine.mapping import affine_maps, apply_map, matching_layer
+        from talkscope.tools.engine.patching import run_patchscope
+
         model = ctx.model
         setup = target_setup(kind, relation, target_prompt)
         layers = model.check_layers(layer)
@@ -108,72 +136,15 @@ class PatchscopeTool(Tool):
                                    target_layer=lambda ell: matching_layer(ell, model, target))
         decs = [d for d in every if d.source_layer in layers]
         firsts = [d.tokens[0] if d.tokens else "" for d in decs]
-        stable = stability({d.source_layer: d.text for d in every}, layers)
         fmt = set(presets()["format_tokens"])
-        format_only = [d.source_layer for d, f in zip(decs, firsts) if f.strip() in fmt or not f.strip()]
-        tp = setup["target_prompt"]
-        data = {
-            "position": position, "token": tok, "layers": layers, "decoded": [d.text for d in decs],
-            "decoded_logprob": [round(d.logprob, 4) for d in decs],
-            "first_prob": [round(d.first_prob, 4) for d in decs], "kind": kind, "target_prompt": tp,
-            "stability": round(stable, 4), "format_only_layers": format_only,
-            "n_layers": model.n_layers,
-            "target_model": None if target is None else target.name,
-            "target_layers": [d.target_layer for d in decs],
-        }
+        finding = PatchscopeFinding(
+            position=position, token=tok, layers=layers, decoded=[d.text for d in decs],
+            decoded_logprob=[round(d.logprob, 4) for d in decs], first_prob=[round(d.first_prob, 4) for d in decs],
+            kind=kind, target_prompt=setup["target_prompt"],
+            stability=round(stability({d.source_layer: d.text for d in every}, layers), 4),
+            format_only_layers=[d.source_layer for d, f in zip(decs, firsts) if f.strip() in fmt or not f.strip()],
+            n_layers=model.n_layers, target_model=None if target is None else target.name,
+            target_layers=[d.target_layer for d in decs])
         figure = layer_table(ctx.figure_path("patchscope"), layers, [d.text for d in decs],
                              [d.first_prob for d in decs], f"{kind} patchscope of {tok!r} in {prompt!r}")
-        return ToolResult(self.name, {}, data, _summary(data, decs), _uncertainty(data, decs), str(figure))
-
-
-def _summary(d: dict[str, Any], decs: list[Decoding]) -> str:
-    shown = ", ".join(f"{x.source_layer}: {x.text.strip()[:24]!r}" for x in decs[:: max(1, len(decs) // 6)])
-    text = (f"{d['kind']} patchscope at {d['token']!r} (position {d['position']}), layers of {d['n_layers']}: "
-            f"{shown}; adjacent-layer stability {d['stability']:.2f}")
-    if d["format_only_layers"]:
-        text += f"; layers {d['format_only_layers']} decode only the prompt format"
-    return text + "."
-
-
-def _uncertainty(d: dict[str, Any], decs: list[Decoding]) -> Uncertainty:
-    mean_p = sum(x.first_prob for x in decs) / len(decs)
-    score = 1 - 0.5 * (mean_p + d["stability"])
-    return Uncertainty.from_score(score, f"mean first-token probability {mean_p:.2f}, "
-                                         f"adjacent-layer stability {d['stability']:.2f}")
-
-
-class LogitLensTool(Tool):
-    name = "logit_lens"
-    description = "The top next-token predictions read off each layer (final norm + unembedding)."
-    inputs = {
-        "prompt": Arg("str", "the text the model reads", required=True),
-        "token": Arg("str|null", "which position (text in the prompt; null: the last token)"),
-        "layer": Arg("int|list[int]|null", "layer(s) (null: every layer 0..L)"),
-    }
-    examples = ('What does the logit lens show for "The capital of France is"?',)
-
-    def run(self, ctx: ToolContext, prompt: str, token: str | None, layer: Any) -> ToolResult:
-        model = ctx.model
-        layers = model.check_layers(layer)
-        swept = with_neighbours(layers, model.n_layers)
-        position, tok, _, hidden = source_states(model, prompt, token, swept)
-        with torch.no_grad():
-            probs = model.logits_from_residual(hidden).float().softmax(-1)  # [len(swept), V]
-        p, ids = probs.topk(LENS_TOP_K, dim=-1)
-        every = [[{"token": model.tokenizer.decode([int(i)]), "prob": round(float(q), 5)} for q, i in zip(pr, ir)]
-                 for pr, ir in zip(p, ids)]
-        top = [t for ell, t in zip(swept, every) if ell in layers]
-        firsts = [t[0]["token"] for t in top]
-        stable = stability({ell: t[0]["token"] for ell, t in zip(swept, every)}, layers)
-        data = {"position": position, "token": tok, "layers": layers, "top": top,
-                "stability": round(stable, 4), "n_layers": model.n_layers}
-        figure = layer_table(ctx.figure_path("logit-lens"), layers, firsts, [t[0]["prob"] for t in top],
-                             f"logit lens at {tok!r} in {prompt!r}")
-        shown = ", ".join(f"{ell}: {f!r} ({t[0]['prob']:.2f})" for ell, f, t in
-                          list(zip(layers, firsts, top))[:: max(1, len(layers) // 6)])
-        summary = f"logit lens at {tok!r} (position {position}), layers of {model.n_layers}: {shown}."
-        final_p = top[-1][0]["prob"]
-        unc = Uncertainty.from_score(1 - 0.5 * (final_p + data["stability"]),
-                                     f"top-1 probability {final_p:.2f} at layer {layers[-1]}, "
-                                     f"adjacent-layer stability {data['stability']:.2f}")
-        return ToolResult(self.name, {}, data, summary, unc, str(figure))
+        return self.result(finding, figure)

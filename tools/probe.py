@@ -1,96 +1,98 @@
 """`probe`: is a concept linearly decodable from the residual stream, and from which layer on?
 
-Per layer: a logistic-regression probe (standardised features, fixed seed) under stratified 5-fold
-cross-validation; accuracy with a 95% bootstrap interval over the held-out predictions; the same probe
-on labels permuted across examples (a control task, Hewitt & Liang 2019) and the selectivity (accuracy
-minus control accuracy); the majority-class baseline.
+The fitting (logistic probes under 5-fold cross-validation, bootstrap intervals, a permuted-label control,
+the majority baseline) is `engine/probe_fit.py`; the datasets and the hidden-state cache `engine/probe_data.py`.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from joblib import Parallel, delayed
-from scipy.stats import bootstrap
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty, words_only
+from talkscope.tools.engine.probe_data import BUILT_IN
 
-from talkscope.tools.base import Arg, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.figures import accuracy_curve
-from talkscope.tools.loading import cache_root
-from talkscope.tools.probe_data import BUILT_IN, hidden_states, load_dataset
-
-SEED = 0
-FOLDS = 5
-SOLVER = "newton-cg"
+TEXT = {
+    "answer": "A linear probe separates {concept} best at layer {best} of {n} (0 is the embedding output), with "
+              "held-out accuracy {acc:.2f} (95% CI {lo:.2f}–{hi:.2f}) against {ctrl:.2f} for the same probe on "
+              "permuted labels and {maj:.2f} for always guessing the majority class [{ref}]. Accuracy is already "
+              "within the best layer's interval from layer {appears} on [{ref}].",
+    "weak": "Even the best layer is not clearly above the control, so this does not show that the model encodes "
+            "{concept} linearly [{ref}].",
+}
 
 
-def _folds(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """[N] bool: whether each example's cross-validated prediction (by a probe not trained on it) is right.
-    Each fold's fit starts from the previous fold's solution (`warm_start`; the folds share three quarters
-    of their rows), with scikit-learn's Newton-CG solver: with the warm start it needed 35-60 iterations
-    where lbfgs needed 250-600, and both land within one held-out prediction in 1,000 of the optimum
-    solved to 1e-10 (`tests/test_probe.py` checks this against plain scikit-learn)."""
-    out = np.zeros(len(y), dtype=bool)
-    probe = LogisticRegression(max_iter=2000, C=0.1, solver=SOLVER, random_state=SEED, warm_start=True)
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
-        scaler = StandardScaler().fit(x[train])
-        probe.fit(scaler.transform(x[train]), y[train])
-        out[test] = probe.predict(scaler.transform(x[test])) == y[test]
-    return out
+@dataclass
+class ProbeFinding(Finding):
+    concept: str
+    pooling: str
+    layers: list[int]
+    accuracy: list[float]
+    ci_low: list[float]
+    ci_high: list[float]
+    control_accuracy: list[float]
+    selectivity: list[float]
+    majority_baseline: float
+    best_layer: int
+    appears_layer: int
+    n_examples: int
+    classes: list[str]
+    n_layers: int
+    clearly_above_control: bool
+    dataset: str = words_only("")
 
+    @property
+    def best(self) -> int:
+        """Index of the best layer in `layers`."""
+        return self.layers.index(self.best_layer)
 
-def held_out_correct(states: np.ndarray, labels: dict[str, np.ndarray], layers: list[int]) -> dict[str, np.ndarray]:
-    """Per label set (the concept's, the control's): [len(layers), N] held-out correctness. Every (label set,
-    layer) is one job; jobs run in threads (the solver's arithmetic releases the GIL; threads start at once,
-    where worker processes took seconds), one BLAS thread each: on a small machine the solver's own threads
-    only contend with each other."""
-    jobs = [(name, layer) for name in labels for layer in layers]
-    with threadpool_limits(1):
-        done = Parallel(n_jobs=min(os.cpu_count() or 1, len(jobs)), prefer="threads")(
-            delayed(_folds)(states[layer], labels[name]) for name, layer in jobs)
-    return {name: np.stack([d for (n, _), d in zip(jobs, done) if n == name]) for name in labels}
+    def summary(self) -> str:
+        i = self.best
+        return (f"{self.dataset}: best layer {self.best_layer} of {self.n_layers}, accuracy {self.accuracy[i]:.2f} "
+                f"(95% CI {self.ci_low[i]:.2f}-{self.ci_high[i]:.2f}), control {self.control_accuracy[i]:.2f}, "
+                f"majority {self.majority_baseline:.2f}; within the best interval from layer {self.appears_layer}.")
 
+    def sentences(self, ref: str, cites: Sequence[str] = ()) -> str:
+        i = self.best
+        text = TEXT["answer"].format(
+            concept=self.concept, best=self.best_layer, n=self.n_layers, acc=self.accuracy[i], lo=self.ci_low[i],
+            hi=self.ci_high[i], ctrl=self.control_accuracy[i], maj=self.majority_baseline, appears=self.appears_layer,
+            ref=ref)
+        if not self.clearly_above_control:
+            text += " " + TEXT["weak"].format(concept=self.concept, ref=ref)
+        return text
 
-def interval(correct: np.ndarray) -> tuple[float, float]:
-    res = bootstrap((correct.astype(float),), np.mean, confidence_level=0.95, n_resamples=2000,
-                    random_state=SEED, method="percentile")
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
-def probe_layers(states: np.ndarray, labels: list[str], layers: list[int]) -> dict[str, Any]:
-    y = np.array(labels)
-    control = np.random.default_rng(SEED).permutation(y)
-    correct = held_out_correct(states, {"concept": y, "control": control}, layers)
-    acc = [float(c.mean()) for c in correct["concept"]]
-    lo, hi = zip(*(interval(c) for c in correct["concept"]))
-    ctrl = [float(c.mean()) for c in correct["control"]]
-    best = int(np.argmax(acc))
-    appears = next(i for i in range(len(layers)) if hi[i] >= lo[best])
-    counts = np.unique(y, return_counts=True)[1]
-    return {"layers": layers, "accuracy": acc, "ci_low": list(lo), "ci_high": list(hi), "control_accuracy": ctrl,
-            "selectivity": [a - c for a, c in zip(acc, ctrl)], "majority_baseline": float(counts.max() / len(y)),
-            "best_layer": layers[best], "appears_layer": layers[appears], "n_examples": len(y),
-            "classes": sorted(set(labels))}
+    def uncertainty(self) -> Uncertainty:
+        i = self.best
+        width = self.ci_high[i] - self.ci_low[i]
+        sel = self.selectivity[i]
+        score = 0.8 if not self.clearly_above_control else min(1.0, width + max(0.0, 0.3 - sel))
+        return Uncertainty.from_score(score, f"best-layer 95% CI width {width:.2f}, selectivity {sel:.2f}"
+                                      + ("" if self.clearly_above_control else "; not clearly above control"))
 
 
 class ProbeTool(Tool):
     name = "probe"
     description = "Whether a concept is linearly decodable from each layer (logistic probes, intervals, controls)."
     inputs = {
-        "concept": Arg("str", f"built-in ({', '.join(BUILT_IN)}) or a path to a text,label CSV", required=True),
-        "layer": Arg("int|list[int]|null", "layer(s) to probe (null: every layer 0..L)"),
-        "pooling": Arg("str", "how a text's tokens become one vector: the last token or the mean", default="last",
+        "concept": Arg("string", f"built-in ({', '.join(BUILT_IN)}) or a path to a text,label CSV", required=True),
+        "layer": Arg(("integer", "array"), "layer(s) to probe (null: every layer 0..L)", nullable=True),
+        "pooling": Arg("string", "how a text's tokens become one vector: the last token or the mean", default="last",
                        choices=("last", "mean")),
     }
     examples = ("Which layer best separates true statements from false ones?",
-                "Does the model represent sentiment, and where?")
+                "Does the model represent sentiment, and where?",
+                "Is tense linearly decodable?")
+    follow_ups = ("What about grammatical number?",)
+    leads_to = ("probe",)
 
     def run(self, ctx: ToolContext, concept: str, layer: Any, pooling: str) -> ToolResult:
+        from talkscope.tools.engine.figures import accuracy_curve
+        from talkscope.tools.engine.loading import cache_root
+        from talkscope.tools.engine.probe_data import hidden_states, load_dataset
+        from talkscope.tools.engine.probe_fit import probe_layers
+
         model = ctx.model
         layers = model.check_layers(layer)
         data = load_dataset(concept)
@@ -100,15 +102,8 @@ class ProbeTool(Tool):
         d = {k: [round(v, 4) for v in x] if isinstance(x, list) and x and isinstance(x[0], float) else x
              for k, x in d.items()}
         i = d["layers"].index(d["best_layer"])
-        clear = d["ci_low"][i] > d["control_accuracy"][i] and d["ci_low"][i] > d["majority_baseline"]
-        d["clearly_above_control"] = bool(clear)
+        d["clearly_above_control"] = bool(d["ci_low"][i] > d["control_accuracy"][i]
+                                          and d["ci_low"][i] > d["majority_baseline"])
+        finding = ProbeFinding(**d, dataset=data.name)
         figure = accuracy_curve(ctx.figure_path("probe"), d, f"probe: {data.name} ({d['n_examples']} examples)")
-        summary = (f"{data.name}: best layer {d['best_layer']} of {model.n_layers}, accuracy {d['accuracy'][i]:.2f} "
-                   f"(95% CI {d['ci_low'][i]:.2f}-{d['ci_high'][i]:.2f}), control {d['control_accuracy'][i]:.2f}, "
-                   f"majority {d['majority_baseline']:.2f}; within the best interval from layer {d['appears_layer']}.")
-        width = d["ci_high"][i] - d["ci_low"][i]
-        sel = d["selectivity"][i]
-        score = 0.8 if not clear else min(1.0, width + max(0.0, 0.3 - sel))
-        unc = Uncertainty.from_score(score, f"best-layer 95% CI width {width:.2f}, selectivity {sel:.2f}"
-                                     + ("" if clear else "; not clearly above control"))
-        return ToolResult(self.name, {}, d, summary, unc, str(figure))
+        return self.result(finding, figure)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.model import ModelAdapter
 
 BUILT_IN = ("sentiment", "tense", "number", "language", "factuality")
 MIN_PER_CLASS = 20
@@ -102,7 +102,7 @@ def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path)
             return np.load(path)
         except (OSError, ValueError):
             path.unlink()  # a damaged cache file is recomputed, never trusted
-    from talkscope.tools.progress import progress_bar
+    from talkscope.tools.engine.progress import progress_bar
 
     encs = [model.encode(t) for t in data.texts]
     order = sorted(range(len(encs)), key=lambda i: len(encs[i]))  # similar lengths together: less padding

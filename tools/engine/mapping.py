@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.model import ModelAdapter
 
 RIDGE = 1e-2  # relative to the mean squared norm of the source states; keeps the fit well-posed
 

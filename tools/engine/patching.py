@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import torch
 
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.generation import until_eos
-from talkscope.tools.model import Encoding, ModelAdapter, Patch
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.generation import until_eos
+from talkscope.tools.engine.model import Encoding, ModelAdapter, Patch
 
 
 @dataclass(frozen=True)

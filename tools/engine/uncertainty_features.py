@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
-from talkscope.tools.generation import Continuation, continue_prompts, first_sentence
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.generation import Continuation, continue_prompts, first_sentence
+from talkscope.tools.engine.model import ModelAdapter
 
 ANSWER_TOKENS = 12  # bounded answer: up to the end of its first sentence or line within this many tokens
 SAMPLE_TOKENS = 6  # samples are only compared by their key (first 4 words of the first clause)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.model import ModelAdapter
 
 
 @dataclass(frozen=True)

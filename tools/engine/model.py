@@ -1,6 +1,6 @@
 """The model adapter: the only code that knows where an architecture keeps its parts.
 
-Layer numbering (DESIGN.md): layer 0 is the embedding output (the input of the first decoder
+Layer numbering (docs/design.md): layer 0 is the embedding output (the input of the first decoder
 block), layer l in 1..L is the output of decoder block l, and layer L is the raw residual stream
 *before* the final norm. Every tool reads and patches the residual stream through this class.
 """
@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.unembed import label_logprob
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.unembed import label_logprob
 
 # Where each supported family keeps its decoder blocks and final norm, relative to `base_model`.
 LAYER_ATTRS = ("layers", "h", "decoder.layers")  # Llama/Gemma/NeoX, GPT-2, OPT-like
@@ -66,7 +66,7 @@ class Patch:
 
 
 class ModelAdapter:
-    """A loaded causal LM with a tokenizer, seen through DESIGN.md's layer and position numbering."""
+    """A loaded causal LM with a tokenizer, seen through the layer and position numbering of docs/design.md."""
 
     def __init__(self, model: nn.Module, tokenizer: Any, name: str, source: str = "") -> None:
         """`tokenizer` is a tokenizer or a zero-argument callable returning one (resolved on first use,
@@ -262,9 +262,11 @@ class ModelAdapter:
         """Final norm + unembedding (+ soft-capping where the model has it): [..., D] -> [..., V].
         Call it on the positions you read only: the default model's vocabulary has 262k entries."""
         logits = self._unembed(self._norm(hidden))
-        if self._softcap:
-            logits = torch.tanh(logits / self._softcap) * self._softcap
-        return logits
+        return self._cap(logits)
+
+    def _cap(self, logits: torch.Tensor) -> torch.Tensor:
+        """The final logit soft-capping of the architectures that have it (Gemma 2): cap * tanh(z / cap)."""
+        return torch.tanh(logits / self._softcap) * self._softcap if self._softcap else logits
 
     def token_embeddings(self, input_ids: torch.Tensor) -> torch.Tensor:
         """The input-embedding module's output for these ids ([..., D]); scaled where the architecture
@@ -325,9 +327,7 @@ class ModelAdapter:
             if self._unembed.bias is not None:
                 logits = logits + self._unembed.bias
         logits = logits.reshape(b, k, -1)
-        if self._softcap:
-            logits = torch.tanh(logits / self._softcap) * self._softcap
-        return logits
+        return self._cap(logits)
 
     def label_logprob(self, normed: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Summed log-probability of `labels` [k] read at k final-normed positions per row ([R, k, D] -> [R],

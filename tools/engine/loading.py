@@ -21,10 +21,9 @@ from typing import Any
 
 from filelock import FileLock
 
-from talkscope.tools.errors import TalkscopeError
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.model import ModelAdapter
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download: everything must already be on disk
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 CACHE_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")

@@ -1,15 +1,16 @@
-"""Attribution algorithms over input-token embeddings, batched. The score, its conventions and the
-batched sweeps live in `attr_scoring`."""
+"""Attribution algorithms over input-token embeddings, batched, and their registry (`register_method`,
+`list_methods`, `get_method`). The score, its conventions and the batched sweeps live in `attr_scoring`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
 
-from talkscope.tools.attr_scoring import (  # noqa: F401  (Scorer and the chunk sizes are part of this API)
+from talkscope.tools.engine.attr_scoring import (  # noqa: F401  (Scorer and the chunk sizes are part of this API)
     GRAD_TOKENS_PER_CHUNK,
     Progress,
     Scorer,
@@ -17,6 +18,7 @@ from talkscope.tools.attr_scoring import (  # noqa: F401  (Scorer and the chunk 
     occlusion_scores,
     scores,
 )
+from talkscope.tools.engine.errors import TalkscopeError
 
 
 @dataclass
@@ -84,15 +86,99 @@ def attention(scorer: Scorer, progress: Progress | None = None, **_: object) -> 
     return Attribution(att[-1, -1].tolist(), {"rollout": rollout[-1].tolist()})
 
 
-METHODS: dict[str, Callable[..., Attribution]] = {
-    "integrated_gradients": integrated_gradients,
-    "occlusion": occlusion,
-    "input_x_gradient": input_x_gradient,
-    "saliency": saliency,
-    "attention": attention,
-}
+class Method:
+    """An attribution method: `name` (the value of the tool's `method` argument), a `title` for answers,
+    `aliases` (words a user may say for it; the router reads them), a one-line `description`, the rows of
+    work it does for a prompt of n tokens (for progress) and `attribute`. Register a new one with
+    `register_method`; everything else (the argument's choices, the router's synonyms, the wording) follows."""
 
-# Rows of work per method, for the progress bar (n prompt tokens; integrated gradients: its steps, the input
-# and the baseline).
-def work_rows(method: str, n: int, n_steps: int = 32) -> int:
-    return {"integrated_gradients": n_steps + 2, "occlusion": n + 1}.get(method, 1)
+    name: ClassVar[str]
+    title: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str]
+    algorithm: ClassVar[Callable[..., Attribution]]
+
+    @classmethod
+    def work_rows(cls, n: int) -> int:
+        return 1
+
+    @classmethod
+    def attribute(cls, scorer: Scorer, progress: Progress | None = None) -> Attribution:
+        return cls.algorithm(scorer, progress=progress)
+
+
+_METHODS: dict[str, type[Method]] = {}
+
+
+def register_method(cls: type[Method]) -> type[Method]:
+    _METHODS[cls.name] = cls
+    return cls
+
+
+def list_methods() -> list[type[Method]]:
+    return list(_METHODS.values())
+
+
+def get_method(name: str) -> type[Method]:
+    if name not in _METHODS:
+        raise TalkscopeError(f"unknown attribution method '{name}'; choose one of: {', '.join(_METHODS)}")
+    return _METHODS[name]
+
+
+@register_method
+class IntegratedGradients(Method):
+    name = "integrated_gradients"
+    title = "Integrated gradients"
+    aliases = ("integrated gradients", "integrated gradient", "IG")
+    description = "32 Gauss-Legendre steps from the pad-token baseline, with a completeness check"
+    algorithm = staticmethod(integrated_gradients)
+    N_STEPS = 32
+
+    @classmethod
+    def work_rows(cls, n: int) -> int:
+        return cls.N_STEPS + 2  # the path, the input and the baseline
+
+
+@register_method
+class Occlusion(Method):
+    name = "occlusion"
+    title = "Occlusion (leave one token out)"
+    aliases = ("occlusion", "leave one out", "ablation")
+    description = "the score change when one token at a time is replaced by the baseline"
+    algorithm = staticmethod(occlusion)
+
+    @classmethod
+    def work_rows(cls, n: int) -> int:
+        return n + 1
+
+
+@register_method
+class InputXGradient(Method):
+    name = "input_x_gradient"
+    title = "Input x gradient"
+    aliases = ("input x gradient", "input x gradients", "input times gradient", "input×gradient")
+    description = "the gradient times the input embedding, summed over dimensions"
+    algorithm = staticmethod(input_x_gradient)
+
+
+@register_method
+class Saliency(Method):
+    name = "saliency"
+    title = "Saliency (gradient norm)"
+    aliases = ("saliency", "gradient norm")
+    description = "the norm of the gradient at each token's embedding"
+    algorithm = staticmethod(saliency)
+
+
+@register_method
+class AttentionWeights(Method):
+    name = "attention"
+    title = "Last-layer attention"
+    aliases = ("attention", "attention rollout")
+    description = "last-layer attention from the predicting position, with rollout (a weaker signal)"
+    algorithm = staticmethod(attention)
+
+
+def work_rows(method: str, n: int) -> int:
+    """Rows of work of a method for a prompt of n tokens (for the progress bar)."""
+    return get_method(method).work_rows(n)

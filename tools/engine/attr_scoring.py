@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from talkscope.tools.model import ModelAdapter
+from talkscope.tools.engine.model import ModelAdapter
 
 GRAD_TOKENS_PER_CHUNK = 4096     # tokens per backward chunk: ~1 MB of saved activations per token
 FORWARD_TOKENS_PER_CHUNK = 16384  # tokens per no-grad chunk

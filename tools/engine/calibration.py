@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from talkscope.tools.loading import cache_root
-from talkscope.tools.uncertainty_features import FEATURES, AnswerFeatures
+from talkscope.tools.engine.loading import cache_root
+from talkscope.tools.engine.uncertainty_features import FEATURES, AnswerFeatures
 
 SHIPPED = "data/confidence_calibration.json"
 

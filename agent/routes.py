@@ -1,0 +1,190 @@
+"""Route data: how the router reaches each tool, read from the tool's own package and checked on load.
+
+A tool's route data is a JSON object (by default `data/routes/<name>.json` beside the tool's module, or the
+tool's `route_data`):
+
+- `tool`: the tool's name;
+- `exemplars`: more ways of asking for it, beyond the tool's `examples` and `follow_ups` (which are
+  exemplars too and must not be repeated here); quoted text is written X;
+- `slots`: per argument, the patterns that read it (each with a group `v`; `QUOTED` stands for a quoted
+  span), as a list or as `{"patterns", "values", "prefix_values"}` mapping words to values. An argument with
+  `aliases` in its `Arg` gets a slot from them when the file has none for it;
+- `from_session`, `needs_one_of`: arguments taken from the conversation / of which one must be found;
+- `ask`: per argument, the question to ask when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from talkscope.tools.base import Arg, Tool
+from talkscope.tools.engine.errors import TalkscopeError
+
+# A quoted span: "...", “...”, or '...' when the quotes are not apostrophes inside words.
+QUOTED = r"(?:\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w))"
+FIELDS = {"tool": str, "exemplars": list, "slots": dict, "suggest": list, "from_session": list,
+          "needs_one_of": list, "ask": dict}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+@dataclass(frozen=True)
+class Slot:
+    """How to read one argument: patterns with a group `v`, tried in order, and synonyms -> values."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    values: dict[str, str]
+    prefix_values: dict[str, str]
+
+    @classmethod
+    def from_data(cls, raw: list[str] | dict[str, Any]) -> Slot:
+        raw = {"patterns": raw} if isinstance(raw, list) else raw
+        pats = tuple(re.compile(p.replace("QUOTED", QUOTED), re.IGNORECASE) for p in raw["patterns"])
+        values = {_key(k): v for k, v in raw.get("values", {}).items()}
+        return cls(pats, values, {_key(k): v for k, v in raw.get("prefix_values", {}).items()})
+
+    @classmethod
+    def from_aliases(cls, aliases: dict[str, str]) -> Slot:
+        """One pattern matching any alias (longest first; spaces, '-' and '_' interchangeable)."""
+        words = sorted(aliases, key=len, reverse=True)
+        alternation = "|".join(r"[\s_\-]*".join(map(re.escape, _key(w).split(" "))) for w in words)
+        pattern = re.compile(rf"(?<!\w)(?P<v>{alternation})(?!\w)", re.IGNORECASE)
+        return cls((pattern,), {_key(k): v for k, v in aliases.items()}, {})
+
+    def canonical(self, text: str) -> str:
+        key = _key(text)
+        if key in self.values:
+            return self.values[key]
+        return next((v for k, v in self.prefix_values.items() if key.startswith(k)), text)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    tool: type[Tool]
+    exemplars: tuple[str, ...]  # masked: the tool's examples and follow-ups, then the route data's own
+    slots: dict[str, Slot]
+    from_session: tuple[str, ...] = ()  # optional args taken from the conversation when the turn has none
+    needs_one_of: tuple[str, ...] = ()  # at least one of these must be found (else ask)
+    ask: dict[str, str] | None = None  # per argument, the question when it is missing
+
+
+def mask_quotes(turn: str) -> str:
+    """What the intent is read from: quoted text becomes X and numbers N, so neither sways it."""
+    return re.sub(r"\b\d+\b", "N", re.sub(QUOTED, "X", turn))
+
+
+def route_data(tool: type[Tool]) -> tuple[dict[str, Any], str] | None:
+    """(the tool's raw route data, where it came from), or None when the tool has none."""
+    if isinstance(tool.route_data, dict):
+        return tool.route_data, f"{tool.__name__}.route_data"
+    package = tool.__module__.rpartition(".")[0] or tool.__module__
+    rel = tool.route_data or f"data/routes/{tool.name}.json"
+    try:
+        path = files(package).joinpath(rel)
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except (ModuleNotFoundError, TypeError, OSError):
+        text = None
+    if text is None:
+        return None
+    try:
+        return json.loads(text), str(path)
+    except json.JSONDecodeError as err:
+        raise TalkscopeError(f"route data {path} is not valid JSON: {err.msg} (line {err.lineno})") from err
+
+
+def validate(raw: Any, where: str, tool: type[Tool]) -> None:
+    """Raise a TalkscopeError naming the file and field when the route data does not fit the tool."""
+    def fail(field: str, what: str) -> None:
+        raise TalkscopeError(f"route data {where}: field '{field}' {what}")
+
+    if not isinstance(raw, dict):
+        fail("(top)", "must be a JSON object")
+    for key, value in raw.items():
+        if key not in FIELDS:
+            fail(key, f"is not known; the fields are: {', '.join(FIELDS)}")
+        if not isinstance(value, FIELDS[key]):
+            fail(key, f"must be a {FIELDS[key].__name__}")
+    if raw.get("tool") != tool.name:
+        fail("tool", f"must be {tool.name!r}, the name of the tool it routes to")
+    if "suggest" in raw:
+        fail("suggest", "is no longer read: suggestions come from the tools' `follow_ups` and `leads_to`")
+    shown = {mask_quotes(e) for e in (*tool.examples, *tool.follow_ups)}
+    for i, ex in enumerate(raw.get("exemplars", [])):
+        if not isinstance(ex, str) or not ex.strip():
+            fail(f"exemplars[{i}]", "must be a non-empty string")
+        if mask_quotes(ex) in shown:
+            fail(f"exemplars[{i}]", f"repeats the tool's example {ex!r}: keep it in one place")
+    for name, slot in raw.get("slots", {}).items():
+        _validate_slot(fail, name, slot, tool)
+    for key in ("from_session", "needs_one_of"):
+        for arg in raw.get(key, []):
+            if arg not in tool.inputs:
+                fail(key, f"names {arg!r}, which is not an argument of {tool.name}")
+    for arg in raw.get("ask", {}):
+        if arg not in tool.inputs:
+            fail("ask", f"names {arg!r}, which is not an argument of {tool.name}")
+
+
+def _validate_slot(fail: Any, name: str, slot: Any, tool: type[Tool]) -> None:
+    if name not in tool.inputs:
+        fail(f"slots.{name}", f"is not an argument of {tool.name} ({', '.join(tool.inputs)})")
+    patterns = slot if isinstance(slot, list) else slot.get("patterns") if isinstance(slot, dict) else None
+    if not isinstance(patterns, list) or not patterns:
+        fail(f"slots.{name}", "must be a list of patterns or an object with 'patterns'")
+    for i, p in enumerate(patterns):
+        try:
+            compiled = re.compile(str(p).replace("QUOTED", QUOTED))
+        except re.error as err:
+            fail(f"slots.{name}.patterns[{i}]", f"is not a valid regular expression ({err})")
+        if "v" not in compiled.groupindex:
+            fail(f"slots.{name}.patterns[{i}]", "needs a group (?P<v>...) for the value it reads")
+
+
+def build_spec(tool: type[Tool], raw: dict[str, Any]) -> RouteSpec:
+    slots = {arg: Slot.from_data(pats) for arg, pats in raw.get("slots", {}).items()}
+    for name, arg in tool.inputs.items():
+        if name not in slots and arg.aliases:
+            slots[name] = Slot.from_aliases(arg.aliases)
+    own = [mask_quotes(e) for e in (*tool.examples, *tool.follow_ups)]
+    exemplars = tuple(dict.fromkeys(own + list(raw.get("exemplars", []))))
+    return RouteSpec(tool, exemplars, slots, tuple(raw.get("from_session", ())), tuple(raw.get("needs_one_of", ())),
+                     dict(raw.get("ask", {})))
+
+
+def load_specs(tools: list[type[Tool]]) -> dict[str, RouteSpec]:
+    """Routing data of every given tool that has any, checked."""
+    specs = {}
+    for tool in tools:
+        found = route_data(tool)
+        if found is None:
+            continue
+        raw, where = found
+        validate(raw, where, tool)
+        specs[tool.name] = build_spec(tool, raw)
+    return specs
+
+
+def suggestions_after(tool: type[Tool], tools: dict[str, type[Tool]]) -> list[str]:
+    """What to offer next after an answer of `tool`: the first follow-up of each tool it `leads_to`; after a
+    tool without arguments (help) there is nothing to follow up on, so their headline examples instead."""
+    out = []
+    for name in tool.leads_to:
+        other = tools.get(name)
+        offers = (other.follow_ups if tool.inputs else ()) or other.examples if other is not None else ()
+        if offers:
+            out.append(offers[0])
+    return out
+
+
+def arg_value(arg: Arg, text: str) -> Any:
+    """A slot's text as the argument's value (quotes removed, numbers and layer lists parsed)."""
+    text = text.strip()
+    if text[:1] in "\"“'" and len(text) >= 2:
+        text = text[1:-1]
+    return arg.from_text(text)
