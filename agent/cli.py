@@ -77,7 +77,7 @@ def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", d
     from talkscope.agent.render import render_reply
     from talkscope.agent.session import check_question
 
-    question = check_question(question)
+    question = check_question(question, "talkscope ask 'What can you do?'")
     ctx = _context(model, device, index, out_dir, target_model)
     reply = Agent(ctx, router=_llm_router(llm_router, ctx)).ask(question)
     if json_out:
@@ -178,7 +178,7 @@ def tools_cmd(json_out: JsonOpt = False) -> None:
 
     listing = [{"name": t.name, "description": t.description,
                 "args": {k: {"type": a.label(), "schema": a.json_schema(), "description": a.description,
-                             "default": a.default, "choices": list(a.choices) if a.choices else None}
+                             "default": a.default, "choices": list(a.allowed() or ()) or None}
                          for k, a in t.inputs.items()}}
                for t in list_tools()]
     if json_out:

@@ -43,5 +43,5 @@ class Agent:
         route: Route = self.router.route(question, self.session)
         results = [] if route.clarify else [self.run_call(c.tool, c.args) for c in route.calls]
         self.session.record(route)
-        offered = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question]
+        offered = [s for c in route.calls for s in self.router.suggestions(c.tool) if s != question.strip()]
         return compose(question, route, results, self.model_info(), list(dict.fromkeys(offered))[:MAX_SUGGESTIONS])

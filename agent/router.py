@@ -139,7 +139,7 @@ class Router:
         return any(_first_free(slot, turn, []) is not None for slot in self.specs[tool].slots.values())
 
     def suggestions(self, tool: str) -> list[str]:
-        """What to offer after an answer of this tool (from the tools' `follow_ups` and `leads_to`)."""
+        """What to offer after an answer of this tool (from the tools' `follow_ups`)."""
         return suggestions_after(self.tools[tool], self.tools) if tool in self.tools else []
 
 

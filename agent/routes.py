@@ -31,7 +31,8 @@ FIELDS = {"tool": str, "exemplars": list, "slots": dict, "suggest": list, "from_
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+    """How a word is looked up: lower case, spaces, '-' and '_' ignored ("Leave-one-out" = "leave one out")."""
+    return re.sub(r"[\s_\-]+", "", text.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ class Slot:
     def from_aliases(cls, aliases: dict[str, str]) -> Slot:
         """One pattern matching any alias (longest first; spaces, '-' and '_' interchangeable)."""
         words = sorted(aliases, key=len, reverse=True)
-        alternation = "|".join(r"[\s_\-]*".join(map(re.escape, _key(w).split(" "))) for w in words)
-        pattern = re.compile(rf"(?<!\w)(?P<v>{alternation})(?!\w)", re.IGNORECASE)
+        alternation = "|".join(r"[\s_\-]*".join(map(re.escape, re.split(r"[\s_\-]+", w.strip()))) for w in words)
+        pattern = re.compile(rf"(?<!\w)(?P<v>{alternation})s?(?!\w)", re.IGNORECASE)  # plurals too
         return cls((pattern,), {_key(k): v for k, v in aliases.items()}, {})
 
     def canonical(self, text: str) -> str:
@@ -113,7 +114,7 @@ def validate(raw: Any, where: str, tool: type[Tool]) -> None:
     if raw.get("tool") != tool.name:
         fail("tool", f"must be {tool.name!r}, the name of the tool it routes to")
     if "suggest" in raw:
-        fail("suggest", "is no longer read: suggestions come from the tools' `follow_ups` and `leads_to`")
+        fail("suggest", "is no longer read: suggestions come from the tools' `follow_ups`")
     shown = {mask_quotes(e) for e in (*tool.examples, *tool.follow_ups)}
     for i, ex in enumerate(raw.get("exemplars", [])):
         if not isinstance(ex, str) or not ex.strip():
@@ -126,9 +127,11 @@ def validate(raw: Any, where: str, tool: type[Tool]) -> None:
         for arg in raw.get(key, []):
             if arg not in tool.inputs:
                 fail(key, f"names {arg!r}, which is not an argument of {tool.name}")
-    for arg in raw.get("ask", {}):
+    for arg, question in raw.get("ask", {}).items():
         if arg not in tool.inputs:
             fail("ask", f"names {arg!r}, which is not an argument of {tool.name}")
+        if not isinstance(question, str) or not question.strip():
+            fail(f"ask.{arg}", "must be the question to ask, a non-empty string")
 
 
 def _validate_slot(fail: Any, name: str, slot: Any, tool: type[Tool]) -> None:
@@ -137,6 +140,14 @@ def _validate_slot(fail: Any, name: str, slot: Any, tool: type[Tool]) -> None:
     patterns = slot if isinstance(slot, list) else slot.get("patterns") if isinstance(slot, dict) else None
     if not isinstance(patterns, list) or not patterns:
         fail(f"slots.{name}", "must be a list of patterns or an object with 'patterns'")
+    if isinstance(slot, dict):
+        for key in ("values", "prefix_values"):
+            words = slot.get(key, {})
+            if not isinstance(words, dict) or not all(isinstance(v, str) for v in (*words, *words.values())):
+                fail(f"slots.{name}.{key}", "must map words to values (strings)")
+        extra = set(slot) - {"patterns", "values", "prefix_values"}
+        if extra:
+            fail(f"slots.{name}", f"has unknown fields {sorted(extra)}; the fields are patterns, values, prefix_values")
     for i, p in enumerate(patterns):
         try:
             compiled = re.compile(str(p).replace("QUOTED", QUOTED))
@@ -149,8 +160,8 @@ def _validate_slot(fail: Any, name: str, slot: Any, tool: type[Tool]) -> None:
 def build_spec(tool: type[Tool], raw: dict[str, Any]) -> RouteSpec:
     slots = {arg: Slot.from_data(pats) for arg, pats in raw.get("slots", {}).items()}
     for name, arg in tool.inputs.items():
-        if name not in slots and arg.aliases:
-            slots[name] = Slot.from_aliases(arg.aliases)
+        if name not in slots and arg.synonyms():
+            slots[name] = Slot.from_aliases(arg.synonyms())
     own = [mask_quotes(e) for e in (*tool.examples, *tool.follow_ups)]
     exemplars = tuple(dict.fromkeys(own + list(raw.get("exemplars", []))))
     return RouteSpec(tool, exemplars, slots, tuple(raw.get("from_session", ())), tuple(raw.get("needs_one_of", ())),
@@ -162,6 +173,9 @@ def load_specs(tools: list[type[Tool]]) -> dict[str, RouteSpec]:
     specs = {}
     for tool in tools:
         found = route_data(tool)
+        if found is None and tool.route_data is not None:
+            raise TalkscopeError(f"the tool '{tool.name}' names route data {tool.route_data!r} in its package "
+                                 f"({tool.__module__}), and there is none: ship the file as package data")
         if found is None:
             continue
         raw, where = found
@@ -171,15 +185,15 @@ def load_specs(tools: list[type[Tool]]) -> dict[str, RouteSpec]:
 
 
 def suggestions_after(tool: type[Tool], tools: dict[str, type[Tool]]) -> list[str]:
-    """What to offer next after an answer of `tool`: the first follow-up of each tool it `leads_to`; after a
-    tool without arguments (help) there is nothing to follow up on, so their headline examples instead."""
-    out = []
-    for name in tool.leads_to:
-        other = tools.get(name)
-        offers = (other.follow_ups if tool.inputs else ()) or other.examples if other is not None else ()
-        if offers:
-            out.append(offers[0])
-    return out
+    """What to offer next after an answer of `tool`: every tool's follow-ups that name it (`follow_ups` maps a
+    turn to the tools it follows); lacking any, its own other examples; lacking those (help), every other
+    tool's headline example."""
+    offers = [turn for other in tools.values() for turn, after in other.follow_ups.items() if tool.name in after]
+    if not offers:
+        offers = list(tool.examples[1:])
+    if not offers:
+        offers = [other.examples[0] for other in tools.values() if other is not tool and other.examples]
+    return offers
 
 
 def arg_value(arg: Arg, text: str) -> Any:

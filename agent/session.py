@@ -72,10 +72,10 @@ class Session:
         self.pending = None
 
 
-def check_question(question: str) -> str:
-    """The question, stripped; an empty one is a user error that says what to ask instead."""
+def check_question(question: str, example: str = "'What can you do?'") -> str:
+    """The question as asked; an empty one is a user error that says what to ask instead."""
     from talkscope.tools.engine.errors import TalkscopeError
 
     if not question or not question.strip():
-        raise TalkscopeError("the question is empty: ask something, e.g. 'What can you do?'")
-    return question.strip()
+        raise TalkscopeError(f"the question is empty: ask something, e.g. {example}")
+    return question

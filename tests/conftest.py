@@ -51,7 +51,7 @@ def _fast_tier_loads_no_model(request, monkeypatch):
 
     monkeypatch.setattr(talkscope.tools.engine.loading, "_from_folder", refuse)  # every load reads weights here
     monkeypatch.setattr(talkscope.tools.engine.loading, "_build_cache", refuse)
-    monkeypatch.setattr(talkscope.retrieval.embed, "SentenceEncoder", refuse)
+    monkeypatch.setattr(talkscope.retrieval.embed, "load_embedder", refuse)
     yield
 
 

@@ -44,12 +44,16 @@ def logit_lens() -> LogitLensFinding:
     return LogitLensFinding(position=5, token=" is", layers=[12, 13, 14, 18], top=top, stability=0.5, n_layers=18)
 
 
-def probe(clear: bool = True) -> ProbeFinding:
+def probe(clear: bool = True, note: str | None = None) -> ProbeFinding:
     return ProbeFinding(concept="tense", pooling="last", layers=[0, 1, 2], accuracy=[0.5, 0.9, 0.95],
                         ci_low=[0.45, 0.86, 0.92], ci_high=[0.55, 0.93, 0.97], control_accuracy=[0.5, 0.52, 0.49],
-                        selectivity=[0.0, 0.38, 0.46], majority_baseline=0.5, best_layer=2, appears_layer=2,
-                        n_examples=320, classes=["past", "present"], n_layers=18, clearly_above_control=clear,
-                        dataset="tense")
+                        grouped_accuracy=[0.5, 0.8, 0.9], grouped_ci_low=[0.45, 0.76, 0.87],
+                        grouped_ci_high=[0.55, 0.84, 0.93], control_task_accuracy=[0.5, 0.9, 0.8],
+                        selectivity=[0.0, 0.0, 0.15], permuted_selectivity=[0.0, 0.38, 0.46], majority_baseline=0.5,
+                        best_layer=2, appears_layer=2, n_examples=488, classes=["past", "present"], groups=30,
+                        group_note=note, lexical_baseline=0.52, lexical_ci_low=0.47, lexical_ci_high=0.56,
+                        lexical_baseline_stratified=1.0, n_layers=18, clearly_above_control=clear, dataset="tense",
+                        group_name="verbs")
 
 
 def confidence(warning: str | None = None) -> ConfidenceFinding:

@@ -255,4 +255,28 @@ def test_the_method_registry_lists_every_method_and_refuses_unknown_ones():
     assert work_rows("saliency", 6) == 1
     with pytest.raises(TalkscopeError, match="unknown attribution method 'shap'; choose one of: integrated_gradients"):
         get_method("shap")
-    assert get_tool("attribution").inputs["method"].choices == tuple(m.name for m in list_methods())
+    assert get_tool("attribution").inputs["method"].allowed() == tuple(m.name for m in list_methods())
+
+
+def test_a_method_registered_later_is_accepted_routed_and_its_facts_kept(monkeypatch):
+    from samples import attribution
+
+    from talkscope.agent.routes import load_specs
+    from talkscope.tools.engine import attr_methods
+
+    class Shapley(attr_methods.Method):
+        name = "shapley"
+        title = "Sampled Shapley values"
+        aliases = ("shapley values", "SHAP")
+        description = "a test method"
+
+    monkeypatch.setitem(attr_methods._METHODS, "shapley", Shapley)
+    tool = get_tool("attribution")
+    assert tool.normalize_args({"prompt": "Hi", "method": "shapley"})["method"] == "shapley"
+    slot = load_specs([type(tool)])["attribution"].slots["method"]
+    m = slot.patterns[0].search("now with SHAP please")
+    assert slot.canonical(m.group("v")) == "shapley"
+    f = attribution(method="shapley")
+    f.extra = {"n_samples": 25}
+    assert f.to_json()["n_samples"] == 25 and "extra" not in f.to_json()
+    assert "Sampled Shapley values puts the largest share" in f.sentences("E1")

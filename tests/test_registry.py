@@ -127,10 +127,10 @@ def test_every_builtin_tool_declares_typed_inputs_and_examples():
         assert t.examples, t.name
         for name, arg in t.inputs.items():
             assert set(arg.types) <= set(base.JSON_TYPES), (t.name, name)
-            if arg.choices and arg.default is not None:
-                assert arg.default in arg.choices
-            for alias, value in arg.aliases.items():
-                assert value in (arg.choices or ()), (t.name, name, alias)
+            if arg.allowed() and arg.default is not None:
+                assert arg.default in arg.allowed()
+            for alias, value in arg.synonyms().items():
+                assert value in (arg.allowed() or ()), (t.name, name, alias)
 
 
 def test_a_failure_is_evidence_that_says_why():

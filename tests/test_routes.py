@@ -34,7 +34,9 @@ def test_method_synonyms_come_from_the_method_registry():
                          ("try Integrated-Gradients", "integrated_gradients"),
                          ("input x gradient please", "input_x_gradient"),
                          ("show the gradient norm", "saliency"), ("attention rollout", "attention"),
-                         ("an ablation", "occlusion")]:
+                         ("an ablation", "occlusion"), ("inputxgradient", "input_x_gradient"),
+                         ("input × gradient", "input_x_gradient"), ("input times gradients", "input_x_gradient"),
+                         ("two occlusions", "occlusion")]:
         m = next(p.search(said) for p in slot.patterns)
         assert m and slot.canonical(m.group("v")) == method, said
     assert not slot.patterns[0].search("a big pig")
@@ -99,11 +101,15 @@ def test_masking_splitting_and_layer_lists():
 def test_suggestions_come_from_the_tools_follow_ups():
     t = tools()
     assert suggestions_after(t["generate"], t) == ["Why?", "How sure is it?", "Find sources for that"]
-    assert suggestions_after(t["patchscope"], t) == ["What about layer 12?", "What does the logit lens show?"]
-    assert suggestions_after(t["help"], t) == [t["generate"].examples[0], t["probe"].examples[0]]
+    assert suggestions_after(t["patchscope"], t) == ["What does the logit lens show?", "What about layer 12?"]
+    assert suggestions_after(t["attribution"], t) == ["Now with occlusion", "How sure is it?"]
+    assert suggestions_after(t["sources"], t) == list(t["sources"].examples[1:])  # nothing follows a search
+    assert suggestions_after(t["help"], t)[:2] == [t["attribution"].examples[0], t["confidence"].examples[0]]
     for tool in t.values():
         for s in suggestions_after(tool, t):
             assert any(s in (*o.examples, *o.follow_ups) for o in t.values())
+        for after in tool.follow_ups.values():
+            assert set(after) <= set(t), (tool.name, after)
 
 
 def test_route_files_are_plain_json_objects():

@@ -24,7 +24,7 @@ def test_routed_calls_are_remembered_unless_the_router_asked_back():
 def test_route_json_and_empty_questions():
     r = Route([Call("help", {})], 0.123456, None)
     assert r.to_json() == {"calls": [{"tool": "help", "args": {}}], "confidence": 0.1235, "clarify": None}
-    assert check_question("  What can you do? ") == "What can you do?"
+    assert check_question("  What can you do? ") == "  What can you do? "  # kept as asked
     for empty in ["", "   ", "\n\t"]:
         with pytest.raises(TalkscopeError, match="the question is empty"):
             check_question(empty)

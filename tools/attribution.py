@@ -11,7 +11,7 @@ the uncertainty) sets the uncertainty. The methods are a registry (`engine/attr_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
@@ -109,12 +109,14 @@ class AttributionFinding(Finding):
     completeness_error_rel: float | None = None
     rollout: list[float] | None = None
     check: Agreement | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # other facts a registered method reports
 
     OMIT_IF_NONE = ("n_steps", "score_input", "score_baseline", "completeness_error", "completeness_error_rel",
                     "rollout", "check")
 
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
+        out.update(out.pop("extra"))
         if self.check is not None:
             out["check"] = self.check.to_json()
         return out
@@ -167,8 +169,8 @@ class AttributionTool(Tool):
         "prompt": Arg("string", "the text the model reads", required=True),
         "target": Arg("string", "the output to explain (null: the model's own next token)", nullable=True),
         "method": Arg("string", "attribution method (null: integrated_gradients, cross-checked)", nullable=True,
-                      choices=tuple(m.name for m in list_methods()),
-                      aliases={a: m.name for m in list_methods() for a in (m.name, *m.aliases)}),
+                      choices=lambda: tuple(m.name for m in list_methods()),
+                      aliases=lambda: {a: m.name for m in list_methods() for a in (m.name, *m.aliases)}),
         "contrast": Arg("string", "explain the target rather than this alternative", nullable=True),
     }
     examples = (
@@ -176,8 +178,7 @@ class AttributionTool(Tool):
         'Why "Paris" rather than "Lyon" after "The capital of France is"?',
         'Which words made the model say "Paris" after "The capital of France is"? Use occlusion.',
     )
-    follow_ups = ("Why?", "Now with occlusion")
-    leads_to = ("confidence", "sources")
+    follow_ups = {"Why?": ("generate", "logit_lens"), "Now with occlusion": ("attribution",)}
 
     def run(self, ctx: ToolContext, prompt: str, target: str | None, method: str | None,
             contrast: str | None) -> ToolResult:
@@ -222,14 +223,16 @@ class AttributionTool(Tool):
         shares = [0.0 if sp else abs(s) / total for s, sp in zip(attr.scores, enc.special)]
         ranked = sorted((i for i, sp in enumerate(enc.special) if not sp), key=lambda i: -attr.scores[i])
         top = [{"token": enc.tokens[i], "position": i, "share": round(shares[i], 4)} for i in ranked[:3]]
-        extra: dict[str, Any] = {k: v for k, v in attr.extra.items() if k != "rollout"}
-        if "rollout" in attr.extra:
-            extra["rollout"] = [round(v, 6) for v in attr.extra["rollout"]]  # type: ignore[attr-defined]
+        facts: dict[str, Any] = dict(attr.extra)
+        if "rollout" in facts:
+            facts["rollout"] = [round(v, 6) for v in facts["rollout"]]
+        known = {f.name for f in fields(AttributionFinding)} - {"extra", "check"}
         return AttributionFinding(
             top=top, tokens=enc.tokens, scores=[round(s, 6) for s in attr.scores], method=method, target=target,
             contrast=contrast, target_logprob=round(logp, 6), target_is_models_own=own,
             target_tokens=[model.tokenizer.decode([t]) for t in scorer.target_ids], special=enc.special,
-            shares=[round(s, 4) for s in shares], check=check, **extra)
+            shares=[round(s, 4) for s in shares], check=check,
+            extra={k: v for k, v in facts.items() if k not in known}, **{k: v for k, v in facts.items() if k in known})
 
     @staticmethod
     def _agreement(enc: Encoding, main: Attribution, other: Attribution, method: str) -> Agreement:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -68,23 +68,34 @@ class Arg:
     type: str | tuple[str, ...]  # "string", "integer", "number", "boolean", "array", or several
     description: str
     default: Any = None
-    choices: tuple[str, ...] | None = None
+    # Allowed values, or a function returning them (for a registry that can grow after import).
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     required: bool = False
     nullable: bool = False
     items: str = "integer"  # element type of an "array"
-    aliases: dict[str, str] = field(default_factory=dict)  # words a user says -> a value in `choices`
+    # Words a user may say -> a value in `choices` (or a function returning that mapping); the router reads them.
+    aliases: dict[str, str] | Callable[[], dict[str, str]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        """Also accept the short labels of listings ('str', 'int|list[int]|null')."""
-        if isinstance(self.type, str) and (self.type not in JSON_TYPES):
+        """Also accept the short labels of listings ('str', 'int|list[int]|null'); refuse unknown types."""
+        kinds: tuple[str, ...] = (self.type,) if isinstance(self.type, str) else tuple(self.type)
+        if isinstance(self.type, str) and self.type not in JSON_TYPES:
             parts = self.type.split("|")
             short = {v: k for k, v in LABELS.items()}
             kinds = tuple("array" if p.startswith("list[") else short.get(p, p) for p in parts if p != "null")
-            unknown = [k for k in kinds if k not in JSON_TYPES]
-            if unknown:
-                raise TypeError(f"unknown argument type {self.type!r}; use {', '.join(JSON_TYPES)}")
-            object.__setattr__(self, "type", kinds[0] if len(kinds) == 1 else kinds)
             object.__setattr__(self, "nullable", self.nullable or "null" in parts)
+        unknown = [k for k in (*kinds, self.items) if k not in JSON_TYPES]
+        if unknown or not kinds:
+            raise TypeError(f"unknown argument type {self.type!r}; use {', '.join(JSON_TYPES)}")
+        object.__setattr__(self, "type", kinds[0] if len(kinds) == 1 else kinds)
+
+    def allowed(self) -> tuple[str, ...] | None:
+        """The allowed values now (None: any value of the type)."""
+        return self.choices() if callable(self.choices) else self.choices
+
+    def synonyms(self) -> dict[str, str]:
+        """Words a user may say for each allowed value."""
+        return self.aliases() if callable(self.aliases) else self.aliases
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -108,8 +119,8 @@ class Arg:
                                   "description": self.description, "nullable": self.nullable or not self.required}
         if "array" in self.types:
             schema["items"] = {"type": self.items}
-        if self.choices:
-            schema["enum"] = list(self.choices)
+        if self.allowed():
+            schema["enum"] = list(self.allowed() or ())
         if self.default is not None:
             schema["default"] = self.default
         return schema
@@ -213,6 +224,11 @@ class ToolResult:
     figure: str | None = None
     elapsed_s: float = 0.0
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.finding, Finding):
+            raise TalkscopeError(f"the tool '{self.tool}' returned {type(self.finding).__name__} where a Finding "
+                                 "belongs: return `self.result(YourFinding(...))` (see the README, 'Add a tool')")
+
     @classmethod
     def failed(cls, tool: str, args: dict[str, Any], reason: str) -> ToolResult:
         return cls(tool, args, Failure(reason, tool))
@@ -306,8 +322,9 @@ class Tool:
     description: ClassVar[str]
     inputs: ClassVar[dict[str, Arg]]
     examples: ClassVar[tuple[str, ...]] = ()  # questions it answers; the first is the headline in `help`
-    follow_ups: ClassVar[tuple[str, ...]] = ()  # turns that continue a conversation ("Now with occlusion")
-    leads_to: ClassVar[tuple[str, ...]] = ()  # tools whose first follow-up is suggested after this tool's answer
+    # Turns that continue a conversation with this tool, each with the tools after whose answers it is suggested:
+    # {"Now with occlusion": ("attribution",)}. They are exemplars too; an empty tuple: never suggested.
+    follow_ups: ClassVar[dict[str, tuple[str, ...]]] = {}
     needs_model: ClassVar[bool] = True
     # Routing data (exemplars beyond `examples`, slot rules): a path inside the tool's package, or a dict.
     # None: `data/routes/<name>.json` in the tool's package, if it exists.
@@ -351,10 +368,9 @@ class Tool:
                 raise TalkscopeError(f"{cls.name} needs a non-empty '{key}': {spec.description}")
             if value is not None:
                 spec.check(cls.name, key, value)
-            if spec.choices and value is not None and value not in spec.choices:
-                raise TalkscopeError(
-                    f"{cls.name}: '{value}' is not a valid {key}; choose one of: {', '.join(spec.choices)}"
-                )
+            allowed = spec.allowed()
+            if allowed and value is not None and value not in allowed:
+                raise TalkscopeError(f"{cls.name}: '{value}' is not a valid {key}; choose one of: {', '.join(allowed)}")
             out[key] = value
         return out
 
@@ -400,6 +416,9 @@ def _load_plugins() -> None:
                                  f"{type(err).__name__}: {err}; fix or uninstall it") from err
         if not (isinstance(cls, type) and issubclass(cls, Tool)):
             raise TalkscopeError(f"the tool plugin '{ep.name}' ({ep.value}) is not a Tool class")
+        if cls.name in loaded and loaded[cls.name] is not cls:
+            raise TalkscopeError(f"two tool plugins are named '{cls.name}' ({loaded[cls.name].__module__} and "
+                                 f"{cls.__module__}): uninstall one")
         loaded[cls.name] = cls
     merged = {**loaded, **_REGISTRY}  # a tool registered in code overrides a plugin of the same name
     _REGISTRY.clear()

@@ -73,8 +73,7 @@ class ConfidenceTool(Tool):
     inputs = {"prompt": Arg("string", "the text whose continuation (the model's answer) is judged", required=True)}
     examples = ('How sure is the model that "The capital of Australia is" continues correctly?',
                 'How confident is it about "2 + 2 ="?')
-    follow_ups = ("How sure is it?",)
-    leads_to = ("sources",)
+    follow_ups = {"How sure is it?": ("generate", "attribution")}
 
     def run(self, ctx: ToolContext, prompt: str) -> ToolResult:
         from talkscope.tools.engine.calibration import load_calibrator

@@ -24,6 +24,7 @@ class GenerateFinding(Finding):
     probs: list[float]
     entropy_bits: list[float]
     prompt: str = words_only("")
+    raw: tuple[float, float] | None = words_only(None)  # unrounded first-token probability and mean entropy
 
     def summary(self) -> str:
         if not self.tokens:
@@ -40,9 +41,8 @@ class GenerateFinding(Finding):
     def uncertainty(self) -> Uncertainty:
         if not self.tokens:
             return Uncertainty.from_score(0.0, "the model stopped at once")
-        mean_h = sum(self.entropy_bits) / len(self.tokens)
-        return Uncertainty.from_score(1.0 - self.probs[0],
-                                      f"first-token probability {self.probs[0]:.2f}, mean entropy {mean_h:.1f} bits")
+        p1, mean_h = self.raw or (self.probs[0], sum(self.entropy_bits) / len(self.tokens))
+        return Uncertainty.from_score(1.0 - p1, f"first-token probability {p1:.2f}, mean entropy {mean_h:.1f} bits")
 
 
 class GenerateTool(Tool):
@@ -56,12 +56,12 @@ class GenerateTool(Tool):
         'What does the model say after "The capital of France is"?',
         'Complete "Once upon a time"',
     )
-    follow_ups = ("What does it say?",)
-    leads_to = ("attribution", "confidence", "sources")
+    follow_ups = {"What does it say?": ()}
 
     def run(self, ctx: ToolContext, prompt: str, max_new_tokens: int) -> ToolResult:
         if not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= MAX_NEW_TOKENS:
             raise TalkscopeError(f"max_new_tokens must be a whole number from 1 to {MAX_NEW_TOKENS}")
         c = continue_prompts(ctx.model, [prompt], max_new_tokens)[0]
+        raw = (c.probs[0], sum(c.entropies) / len(c.ids)) if c.ids else None
         return self.result(GenerateFinding(c.text if c.ids else "", c.tokens, [round(p, 6) for p in c.probs],
-                                           [round(h, 4) for h in c.entropies], prompt=prompt))
+                                           [round(h, 4) for h in c.entropies], prompt=prompt, raw=raw))

@@ -29,7 +29,6 @@ class HelpTool(Tool):
     description = "What talkscope can do, with example questions for each tool."
     inputs = {}
     examples = ("What can you do?",)
-    leads_to = ("generate", "probe")
     needs_model = False
 
     def run(self, ctx: ToolContext) -> ToolResult:

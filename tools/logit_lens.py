@@ -73,8 +73,7 @@ class LogitLensTool(Tool):
         "layer": Arg(("integer", "array"), "layer(s) (null: every layer 0..L)", nullable=True),
     }
     examples = ('What does the logit lens show for "The capital of France is"?',)
-    follow_ups = ("What does the logit lens show?",)
-    leads_to = ("patchscope", "attribution")
+    follow_ups = {"What does the logit lens show?": ("patchscope",)}
 
     def run(self, ctx: ToolContext, prompt: str, token: str | None, layer: Any) -> ToolResult:
         import torch

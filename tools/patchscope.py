@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
+from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty, words_only
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.sweeps import source_states, stability, with_neighbours
 from talkscope.tools.engine.wording import layer_runs, layer_span
@@ -67,6 +67,7 @@ class PatchscopeFinding(Finding):
     n_layers: int
     target_model: str | None
     target_layers: list[int]
+    first_prob_raw: list[float] = words_only(None)  # unrounded, for the uncertainty
 
     def summary(self) -> str:
         step = max(1, len(self.layers) // 6)
@@ -88,7 +89,8 @@ class PatchscopeFinding(Finding):
         return text
 
     def uncertainty(self) -> Uncertainty:
-        mean_p = sum(self.first_prob) / len(self.first_prob)
+        probs = self.first_prob_raw or self.first_prob
+        mean_p = sum(probs) / len(probs)
         return Uncertainty.from_score(1 - 0.5 * (mean_p + self.stability),
                                       f"mean first-token probability {mean_p:.2f}, "
                                       f"adjacent-layer stability {self.stability:.2f}")
@@ -109,8 +111,7 @@ class PatchscopeTool(Tool):
         'What does layer 4 encode at "France" in "The capital of France is"?',
         'What does the model know about "France" in "The capital of France is", layer by layer?',
     )
-    follow_ups = ("What about layer 12?",)
-    leads_to = ("patchscope", "logit_lens")
+    follow_ups = {"What about layer 12?": ("patchscope", "logit_lens")}
 
     def run(self, ctx: ToolContext, prompt: str, token: str | None, layer: Any, kind: str,
             relation: str | None, target_prompt: str | None) -> ToolResult:
@@ -144,7 +145,7 @@ class PatchscopeTool(Tool):
             stability=round(stability({d.source_layer: d.text for d in every}, layers), 4),
             format_only_layers=[d.source_layer for d, f in zip(decs, firsts) if f.strip() in fmt or not f.strip()],
             n_layers=model.n_layers, target_model=None if target is None else target.name,
-            target_layers=[d.target_layer for d in decs])
+            target_layers=[d.target_layer for d in decs], first_prob_raw=[d.first_prob for d in decs])
         figure = layer_table(ctx.figure_path("patchscope"), layers, [d.text for d in decs],
                              [d.first_prob for d in decs], f"{kind} patchscope of {tok!r} in {prompt!r}")
         return self.result(finding, figure)

@@ -158,8 +158,7 @@ class SourcesTool(Tool):
     }
     examples = ('Which documents support the answer to "The capital of France is"?',
                 'Where in my documents is "the Eiffel Tower" mentioned?')
-    follow_ups = ("Find sources for that",)
-    leads_to = ("confidence",)
+    follow_ups = {"Find sources for that": ("generate", "confidence")}
     needs_model = False
 
     def needs_model_for(self, args: dict[str, Any]) -> bool:

@@ -156,7 +156,7 @@ class Occlusion(Method):
 class InputXGradient(Method):
     name = "input_x_gradient"
     title = "Input x gradient"
-    aliases = ("input x gradient", "input x gradients", "input times gradient", "input×gradient")
+    aliases = ("input x gradient", "input × gradient", "input times gradient", "grad times input", "gradient x input")
     description = "the gradient times the input embedding, summed over dimensions"
     algorithm = staticmethod(input_x_gradient)
 

@@ -65,11 +65,18 @@ def layer_table(path: Path, layers: Sequence[int], texts: Sequence[str], probs: 
 
 
 def accuracy_curve(path: Path, d: dict, title: str) -> Path:
-    """Probe accuracy by layer with its 95% interval band, the control task and the majority baseline."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.fill_between(d["layers"], d["ci_low"], d["ci_high"], alpha=0.25, color="tab:blue", label="95% CI")
-    ax.plot(d["layers"], d["accuracy"], marker="o", color="tab:blue", label="probe accuracy")
-    ax.plot(d["layers"], d["control_accuracy"], linestyle="--", color="tab:orange", label="control (permuted labels)")
+    """Probe accuracy by layer: held-out groups and stratified folds with their 95% bands, the control task,
+    permuted labels, the lexical baseline (with its band) and the majority class."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    layers = d["layers"]
+    ax.fill_between(layers, d["grouped_ci_low"], d["grouped_ci_high"], alpha=0.25, color="tab:blue")
+    ax.plot(layers, d["grouped_accuracy"], marker="o", color="tab:blue", label="probe, held-out groups (95% CI)")
+    ax.fill_between(layers, d["ci_low"], d["ci_high"], alpha=0.15, color="tab:purple")
+    ax.plot(layers, d["accuracy"], marker=".", color="tab:purple", alpha=0.8, label="probe, stratified folds")
+    ax.plot(layers, d["control_task_accuracy"], linestyle="--", color="tab:red", label="control task (label per group)")
+    ax.plot(layers, d["control_accuracy"], linestyle="--", color="tab:orange", label="permuted labels")
+    ax.axhspan(d["lexical_ci_low"], d["lexical_ci_high"], color="tab:brown", alpha=0.12)
+    ax.axhline(d["lexical_baseline"], color="tab:brown", label="words alone (bag of words), held-out groups")
     ax.axhline(d["majority_baseline"], color="grey", linestyle=":", label="majority baseline")
     ax.axvline(d["best_layer"], color="tab:green", alpha=0.4, label=f"best layer {d['best_layer']}")
     ax.set_xlabel(f"layer (0 = embeddings, {d['n_layers']} = last block)")
@@ -77,7 +84,7 @@ def accuracy_curve(path: Path, d: dict, title: str) -> Path:
     ax.set_ylabel("held-out accuracy")
     ax.set_ylim(0, 1.02)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=6.5, loc="lower right", ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -18,6 +18,9 @@ from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import ModelAdapter
 
 BUILT_IN = ("sentiment", "tense", "number", "language", "factuality")
+# What a built-in dataset's `group` column holds (the word or item that carries the concept), in the plural.
+GROUP_NAMES = {"sentiment": "adjectives", "tense": "verbs", "number": "nouns", "language": "sentence objects",
+               "factuality": "relations"}
 MIN_PER_CLASS = 20
 BATCH = 32
 
@@ -27,6 +30,8 @@ class Dataset:
     name: str
     texts: list[str]
     labels: list[str]
+    groups: list[str] | None = None  # per row, the word or item that carries the concept
+    group_name: str = "groups"  # what a group is, in the plural ("adjectives")
 
     @property
     def digest(self) -> str:
@@ -40,7 +45,7 @@ def load_dataset(concept: str) -> Dataset:
     """A built-in concept by name, or a path to a user's `text,label` CSV (or JSONL)."""
     if concept in BUILT_IN:
         raw = files("talkscope.tools").joinpath(f"data/probes/{concept}.csv").read_bytes()
-        return _validate(concept, *_read_csv(raw, concept))
+        return _validate(concept, *_read_csv(raw, concept), group_name=GROUP_NAMES[concept])
     path = Path(concept).expanduser()
     if not path.is_file():
         raise TalkscopeError(f"'{concept}' is neither a built-in concept ({', '.join(BUILT_IN)}) nor a file: "
@@ -57,17 +62,22 @@ def _decode(raw: bytes, where: str) -> str:
         raise TalkscopeError(f"{where} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again") from err
 
 
-def _read_csv(raw: bytes, where: str) -> tuple[list[str], list[str]]:
+Rows = tuple[list[str], list[str], list[str] | None]  # texts, labels, groups (None: no group column)
+
+
+def _read_csv(raw: bytes, where: str) -> Rows:
     reader = csv.DictReader(io.StringIO(_decode(raw, where)))
     missing = {"text", "label"} - set(reader.fieldnames or [])
     if missing:
-        raise TalkscopeError(f"{where} has no column {', '.join(sorted(missing))}: the first line must be text,label")
-    rows = [(r["text"] or "", r["label"] or "") for r in reader]
-    return [t for t, _ in rows], [y for _, y in rows]
+        raise TalkscopeError(f"{where} has no column {', '.join(sorted(missing))}: the first line must be text,label"
+                             " (and optionally group)")
+    has_group = "group" in (reader.fieldnames or [])
+    rows = [(r["text"] or "", r["label"] or "", (r.get("group") or "") if has_group else "") for r in reader]
+    return [t for t, _, _ in rows], [y for _, y, _ in rows], [g for _, _, g in rows] if has_group else None
 
 
-def _read_jsonl(raw: bytes, path: Path) -> tuple[list[str], list[str]]:
-    texts, labels = [], []
+def _read_jsonl(raw: bytes, path: Path) -> Rows:
+    texts, labels, groups = [], [], []
     for n, line in enumerate(_decode(raw, str(path)).splitlines(), 1):
         if not line.strip():
             continue
@@ -75,13 +85,24 @@ def _read_jsonl(raw: bytes, path: Path) -> tuple[list[str], list[str]]:
             obj = json.loads(line)
             texts.append(str(obj["text"]))
             labels.append(str(obj["label"]))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise TalkscopeError(f"{path}:{n} must be a JSON object with 'text' and 'label'") from err
-    return texts, labels
+            groups.append(None if obj.get("group") is None else str(obj["group"]))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+            raise TalkscopeError(f"{path}:{n} must be a JSON object with 'text' and 'label' (and optionally "
+                                 "'group')") from err
+    if all(g is None for g in groups):
+        return texts, labels, None
+    return texts, labels, ["" if g is None else g for g in groups]
 
 
-def _validate(name: str, texts: list[str], labels: list[str]) -> Dataset:
-    keep = [(t.strip(), y.strip()) for t, y in zip(texts, labels) if t.strip() and y.strip()]
+def _validate(name: str, texts: list[str], labels: list[str], groups: list[str] | None,
+              group_name: str = "groups") -> Dataset:
+    rows = [(t.strip(), y.strip(), (groups[i].strip() if groups is not None else ""))
+            for i, (t, y) in enumerate(zip(texts, labels)) if t.strip() and y.strip()]
+    if groups is not None and any(not g for _, _, g in rows):
+        n = sum(1 for _, _, g in rows if not g)
+        raise TalkscopeError(f"{name}: {n} row(s) have an empty group; give every row a group (the word or item "
+                             "that carries the concept) or leave the column out")
+    keep = [(t, y) for t, y, _ in rows]
     counts = Counter(y for _, y in keep)
     if len(counts) < 2:
         raise TalkscopeError(f"{name} has {'one class only' if counts else 'no labelled rows'}: a probe needs "
@@ -90,7 +111,8 @@ def _validate(name: str, texts: list[str], labels: list[str]) -> Dataset:
     if small:
         raise TalkscopeError(f"{name}: too few rows for {', '.join(f'{y!r} ({c})' for y, c in small.items())}; "
                              f"give at least {MIN_PER_CLASS} rows per class")
-    return Dataset(name, [t for t, _ in keep], [y for _, y in keep])
+    return Dataset(name, [t for t, _ in keep], [y for _, y in keep],
+                   [g for _, _, g in rows] if groups is not None else None, group_name)
 
 
 def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path) -> np.ndarray:

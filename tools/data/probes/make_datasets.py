@@ -1,8 +1,12 @@
 """Build the built-in probing datasets from the word lists below (written for talkscope; license-clean).
 
 Every concept is built as minimal pairs: the two classes share the template and the other words and
-differ only in the words that carry the concept, which controls for length and topic. Run from this
-folder to rewrite the CSVs: `python make_datasets.py`. Deterministic (fixed seed).
+differ only in the words that carry the concept, which controls for length and topic. Each row records its
+`group`, the word or item that carries the concept (the adjective, the verb, the noun, the object, the
+relation), so probes can be evaluated on groups they never saw. Beyond the plain pairs, harder rows make the
+surface words insufficient: negation and contrast for sentiment, irregular verbs for tense, collective nouns
+and attractors for number. Run from this folder to rewrite the CSVs: `python make_datasets.py`.
+Deterministic (fixed seed).
 """
 
 from __future__ import annotations
@@ -62,40 +66,88 @@ LANG_TAILS = [("today.", "aujourd'hui.", "heute.", "hoy."), ("now.", "maintenant
                                                                  "cada día.")]
 LANGS = ["english", "french", "german", "spanish"]
 
+IRREGULAR = [("took", "takes", ["the bus", "the bag", "the train"]),
+             ("saw", "sees", ["the house", "the film", "the sea"]),
+             ("found", "finds", ["the key", "the bag", "the letter"]),
+             ("bought", "buys", ["the bread", "the car", "a ticket"]),
+             ("wrote", "writes", ["the letter", "a poem", "the report"]),
+             ("sold", "sells", ["the car", "the house", "fruit"]),
+             ("drove", "drives", ["the car", "the bus", "the truck"]),
+             ("threw", "throws", ["the ball", "the stone", "the bag"]),
+             ("caught", "catches", ["the ball", "the bus", "a fish"]),
+             ("sang", "sings", ["the song", "a hymn", "the anthem"]),
+             ("ate", "eats", ["the bread", "an apple", "the soup"]),
+             ("drank", "drinks", ["the water", "the tea", "the milk"]),
+             ("built", "builds", ["the house", "a wall", "the boat"]),
+             ("forgot", "forgets", ["the key", "the name", "the bag"])]
+COLLECTIVE = [("team", "teams"), ("family", "families"), ("committee", "committees"), ("crowd", "crowds"),
+              ("band", "bands"), ("jury", "juries"), ("army", "armies"), ("audience", "audiences"), ("flock", "flocks"),
+              ("class", "classes")]
+ATTRACTOR_FRAMES = ["near the {a}", "next to the {a}", "with the {a}", "behind the {a}"]
 
-def sentiment() -> list[tuple[str, str]]:
+
+Row = tuple[str, str, str]  # text, label, group
+
+
+def sentiment() -> list[Row]:
+    """Plain pairs, then for each noun two hard quadruples: negation ("was not {good}" is negative, "was anything
+    but {bad}" positive) and contrast ("{good} but far too long" negative, "far too long but {good}" positive:
+    the same words in another order)."""
     rows = []
     for n, t in itertools.product(NOUNS, SENT_TEMPLATES):
-        rows += [(t.format(n=n, a=RNG.choice(POS)), "positive"), (t.format(n=n, a=RNG.choice(NEG)), "negative")]
+        a, b = RNG.choice(POS), RNG.choice(NEG)
+        rows += [(t.format(n=n, a=a), "positive", a), (t.format(n=n, a=b), "negative", b)]
+    for n in NOUNS:
+        for _ in range(2):
+            a, b = RNG.choice(POS), RNG.choice(NEG)
+            rows += [(f"The {n} was not {a}.", "negative", a), (f"The {n} was anything but {b}.", "positive", b),
+                     (f"The {n} was {a} but far too long.", "negative", a),
+                     (f"The {n} was far too long but {a}.", "positive", a)]
     return rows
 
 
-def tense() -> list[tuple[str, str]]:
+def tense() -> list[Row]:
+    """Regular verbs with 10 objects, then irregular verbs (took/takes) with objects that fit them."""
     rows = []
     for (past, present), obj in itertools.product(VERBS, OBJECTS):
         subj = RNG.choice(SUBJECTS)
-        rows += [(f"{subj} {past} {obj}.", "past"), (f"{subj} {present} {obj}.", "present")]
+        rows += [(f"{subj} {past} {obj}.", "past", present), (f"{subj} {present} {obj}.", "present", present)]
+    for past, present, objects in IRREGULAR:
+        for obj in objects:
+            for subj in RNG.sample(SUBJECTS, 2):
+                rows += [(f"{subj} {past} {obj}.", "past", present), (f"{subj} {present} {obj}.", "present", present)]
     return rows
 
 
-def number() -> list[tuple[str, str]]:
+def number() -> list[Row]:
+    """Plain pairs, collective nouns ("The team is" / "The teams are"), and attractors: a noun of the other
+    number between the subject and its verb ("The key near the boxes is" / "The keys near the box are")."""
     rows = []
     for (sg, pl), (vs, vp, rest) in itertools.product(NUMBER_PAIRS, PREDICATES):
-        rows += [(f"The {sg} {vs} {rest}.", "singular"), (f"The {pl} {vp} {rest}.", "plural")]
+        rows += [(f"The {sg} {vs} {rest}.", "singular", sg), (f"The {pl} {vp} {rest}.", "plural", sg)]
+    for (sg, pl), (vs, vp, rest) in itertools.product(COLLECTIVE, RNG.sample(PREDICATES, 4)):
+        rows += [(f"The {sg} {vs} {rest}.", "singular", sg), (f"The {pl} {vp} {rest}.", "plural", sg)]
+    for sg, pl in NUMBER_PAIRS:
+        for vs, vp, rest in RNG.sample(PREDICATES, 2):
+            other_sg, other_pl = RNG.choice([p for p in NUMBER_PAIRS if p[0] != sg])
+            frame = RNG.choice(ATTRACTOR_FRAMES)
+            rows += [(f"The {sg} {frame.format(a=other_pl)} {vs} {rest}.", "singular", sg),
+                     (f"The {pl} {frame.format(a=other_sg)} {vp} {rest}.", "plural", sg)]
     return rows
 
 
-def language() -> list[tuple[str, str]]:
+def language() -> list[Row]:
+    """The group is the sentence's object (its English words), shared by its four translations."""
     rows = []
     for v, o in itertools.product(LANG_VERBS, LANG_OBJECTS):
         t = RNG.choice(LANG_TAILS)
         for i, lang in enumerate(LANGS):
-            obj = o[i]
-            rows.append((f"{v[i]} {obj} {t[i]}", lang))
+            rows.append((f"{v[i]} {o[i]} {t[i]}", lang, o[0].removeprefix("the ")))
     return rows
 
 
-def factuality() -> list[tuple[str, str]]:
+def factuality() -> list[Row]:
+    """Every fact stated correctly and with another subject's object; the group is the relation."""
     facts = [line.split("\t") for line in (HERE.parents[2] / "benchmarks/data/facts.tsv").read_text().splitlines()[1:]]
     templates = {"capital": "The capital of {s} is {o}.", "language": "The main language of {s} is {o}.",
                  "continent": "{S} is in {o}.", "currency": "The currency of {s} is the {o}.",
@@ -108,7 +160,7 @@ def factuality() -> list[tuple[str, str]]:
         t = templates[rel]
         for o, label in ((true, "true"), (false, "false")):
             text = t.format(s=s, S=s[0].upper() + s[1:], o=o)
-            rows.append((text, label))
+            rows.append((text, label, rel))
     return rows
 
 
@@ -118,10 +170,10 @@ def main() -> None:
         rows = build()
         with (HERE / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["text", "label"])
+            w.writerow(["text", "label", "group"])
             w.writerows(rows)
-        counts = {lab: sum(1 for _, x in rows if x == lab) for lab in sorted({x for _, x in rows})}
-        print(name, len(rows), counts)
+        counts = {lab: sum(1 for _, x, _ in rows if x == lab) for lab in sorted({x for _, x, _ in rows})}
+        print(name, len(rows), counts, len({g for _, _, g in rows}), "groups")
 
 
 if __name__ == "__main__":
