@@ -83,6 +83,8 @@ IRREGULAR = [("took", "takes", ["the bus", "the bag", "the train"]),
 COLLECTIVE = [("team", "teams"), ("family", "families"), ("committee", "committees"), ("crowd", "crowds"),
               ("band", "bands"), ("jury", "juries"), ("army", "armies"), ("audience", "audiences"), ("flock", "flocks"),
               ("class", "classes")]
+PLACES = ["in the garden", "near the river", "with a red hat", "on the old bridge", "by the front door",
+          "at the station", "from the village", "under the tall tree"]
 ATTRACTOR_FRAMES = ["near the {a}", "next to the {a}", "with the {a}", "behind the {a}"]
 
 
@@ -120,19 +122,20 @@ def tense() -> list[Row]:
 
 
 def number() -> list[Row]:
-    """Plain pairs, collective nouns ("The team is" / "The teams are"), and attractors: a noun of the other
-    number between the subject and its verb ("The key near the boxes is" / "The keys near the box are")."""
+    """The subject noun phrase alone, with no verb to give its number away: plain pairs ("The dog near the
+    river." / "The dogs near the river."), collective nouns ("The team ..."), and attractors, a noun of the
+    other number after the head ("The key near the boxes." / "The keys near the box.")."""
     rows = []
-    for (sg, pl), (vs, vp, rest) in itertools.product(NUMBER_PAIRS, PREDICATES):
-        rows += [(f"The {sg} {vs} {rest}.", "singular", sg), (f"The {pl} {vp} {rest}.", "plural", sg)]
-    for (sg, pl), (vs, vp, rest) in itertools.product(COLLECTIVE, RNG.sample(PREDICATES, 4)):
-        rows += [(f"The {sg} {vs} {rest}.", "singular", sg), (f"The {pl} {vp} {rest}.", "plural", sg)]
+    for (sg, pl), place in itertools.product(NUMBER_PAIRS, PLACES):
+        rows += [(f"The {sg} {place}.", "singular", sg), (f"The {pl} {place}.", "plural", sg)]
+    for (sg, pl), place in itertools.product(COLLECTIVE, RNG.sample(PLACES, 4)):
+        rows += [(f"The {sg} {place}.", "singular", sg), (f"The {pl} {place}.", "plural", sg)]
     for sg, pl in NUMBER_PAIRS:
-        for vs, vp, rest in RNG.sample(PREDICATES, 2):
+        for _ in range(2):
             other_sg, other_pl = RNG.choice([p for p in NUMBER_PAIRS if p[0] != sg])
             frame = RNG.choice(ATTRACTOR_FRAMES)
-            rows += [(f"The {sg} {frame.format(a=other_pl)} {vs} {rest}.", "singular", sg),
-                     (f"The {pl} {frame.format(a=other_sg)} {vp} {rest}.", "plural", sg)]
+            rows += [(f"The {sg} {frame.format(a=other_pl)}.", "singular", sg),
+                     (f"The {pl} {frame.format(a=other_sg)}.", "plural", sg)]
     return rows
 
 
