@@ -217,6 +217,19 @@ def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt 
     run_chat(ctx, _llm_router(llm_router, ctx))
 
 
+@app.command()
+def slack(http: Annotated[bool, typer.Option("--http", help="serve Slack's HTTP events (else Socket Mode)")] = False,
+          port: Annotated[int, typer.Option(help="HTTP mode: the port (0: any free one)")] = 3000,
+          host: Annotated[str, typer.Option(help="HTTP mode: the address to listen on")] = "127.0.0.1",
+          env_file: Annotated[Path | None, typer.Option("--env-file", help="KEY=VALUE file with the tokens")] = None,
+          model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt = None,
+          out_dir: OutOpt = Path("talkscope-out")) -> None:
+    """Answer questions in Slack: mention the bot in a channel or write to it; each thread is a conversation."""
+    from talkscope.agent.slack.main import run
+
+    run(_context(model, device, index, out_dir), http=http, host=host, port=port, env_file=env_file)
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.paths import PathPolicy
 
 if TYPE_CHECKING:
     from talkscope.tools.engine.model import ModelAdapter
@@ -276,6 +277,8 @@ class ToolContext:
     index_dir: Path | None = None
     out_dir: Path = field(default_factory=lambda: Path("talkscope-out"))
     target_model_spec: str | None = None  # cross-model patchscopes patch into this model
+    paths: PathPolicy = field(default_factory=PathPolicy.anything)  # which files a tool argument may name
+    on_progress: Callable[[str, int, int], None] | None = None  # (what, done, total), for remote front ends
     _model: ModelAdapter | None = None
     _target: ModelAdapter | None = None
 
@@ -303,10 +306,16 @@ class ToolContext:
         return self._model is not None
 
     def progress(self, total: int, description: str) -> Any:
-        """A context manager yielding `advance(n)`; shows a bar on stderr when there is much to do."""
-        from talkscope.tools.engine.progress import progress_bar
+        """A context manager yielding `advance(n)`; shows a bar on stderr when there is much to do, and reports
+        to `on_progress` when a front end listens."""
+        from talkscope.tools.engine.progress import progress_bar, reporting
 
-        return progress_bar(total, description)
+        bar = progress_bar(total, description)
+        return bar if self.on_progress is None else reporting(bar, total, description, self.on_progress)
+
+    def user_path(self, text: str, what: str) -> Path:
+        """A path named in a tool argument, checked against this context's path policy."""
+        return self.paths.resolve(text, what)
 
     def figure_path(self, stem: str) -> Path:
         """A fresh numbered PNG path in the output folder, e.g. talkscope-out/attr-003.png."""

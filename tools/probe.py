@@ -141,7 +141,7 @@ class ProbeTool(Tool):
 
         model = ctx.model
         layers = model.check_layers(layer)
-        data = load_dataset(concept)
+        data = load_dataset(concept if concept in BUILT_IN else str(ctx.user_path(concept, "probe dataset")))
         states = hidden_states(model, data, pooling, cache_root())
         with ctx.progress(4 * len(layers), f"fitting probes on {len(layers)} layers") as advance:
             fitted = probe_layers(states, data.labels, layers, data.texts, data.groups, advance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 SHOW_FROM_ROWS = 64  # fewer rows than this finish within a couple of seconds on CPU
 
@@ -29,3 +30,18 @@ def progress_bars(tasks: list[tuple[str, int]], show: bool = True,
                   TimeRemainingColumn(), console=Console(stderr=True), transient=transient) as bar:
         ids = [bar.add_task(description, total=total) for description, total in tasks]
         yield [lambda n, task=task: bar.advance(task, n) for task in ids]
+
+
+@contextmanager
+def reporting(bar: Any, total: int, description: str,
+              sink: Callable[[str, int, int], None]) -> Iterator[Callable[[int], None]]:
+    """Wrap a progress bar so each advance is also reported as (description, done, total)."""
+    done = 0
+    with bar as advance:
+        def both(n: int) -> None:
+            nonlocal done
+            done += n
+            advance(n)
+            sink(description, done, total)
+
+        yield both
