@@ -253,3 +253,12 @@ def test_missing_and_malformed_tokens_are_one_line_errors():
         lines = proc.stderr.strip().splitlines()
         assert proc.returncode == 2 and len(lines) == 1 and needle in lines[0], proc.stderr
         assert "abc" not in proc.stderr
+
+
+def test_a_rate_limited_web_api_call_is_retried_after_retry_after(slack):
+    mock, bot = slack
+    mock.fail_once["chat.update"] = 429
+    answer = ask(mock, bot, 'Complete "Slow down" for 2 tokens', "1700000009.000100")
+    assert 'After "Slow down"' in answer
+    updates = [p for p in mock.of("chat.update") if p.get("text", "").startswith('After "Slow down"')]
+    assert len(updates) == 2  # the first was answered 429, the client waited Retry-After and sent it again
