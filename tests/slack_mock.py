@@ -101,7 +101,7 @@ class MockSlack:
                     dict(parse_qsl(raw.decode()))
                 with mock.lock:
                     status = mock.fail_once.pop(method, None)
-                    mock.calls.append((method, params))
+                    mock.calls.append((f"{method}!{status}" if status else method, params))
                 if status:
                     self._send(status, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1",
                                                                              "Content-Type": "application/json"})
