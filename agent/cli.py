@@ -230,15 +230,31 @@ def slack(http: Annotated[bool, typer.Option("--http", help="serve Slack's HTTP 
     run(_context(model, device, index, out_dir), http=http, host=host, port=port, env_file=env_file)
 
 
+def _click_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(usage errors, aborts) of click and of the copy of click that typer 0.29+ carries inside itself
+    (`typer._click`), whose exceptions are not click's and would otherwise end as a traceback."""
+    errors: list[type] = [click.ClickException]
+    aborts: list[type] = [click.exceptions.Abort, *(c for c in (getattr(typer, "Abort", None),) if isinstance(c, type))]
+    try:
+        from typer._click import exceptions as vendored  # a private module: used only when it exists
+    except ImportError:
+        vendored = None
+    if vendored is not None:
+        errors.append(vendored.ClickException)
+        aborts.extend(c for c in (getattr(vendored, "Abort", None),) if isinstance(c, type))
+    return tuple(errors), tuple(aborts)
+
+
 def main() -> None:
+    usage_errors, aborts = _click_classes()
     try:
         code = app(standalone_mode=False)
     except TalkscopeError as err:
         print(f"talkscope: error: {err}", file=sys.stderr)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except aborts:
         sys.exit(130)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
+    except usage_errors as err:
+        err.show()  # type: ignore[attr-defined]
+        sys.exit(err.exit_code)  # type: ignore[attr-defined]
     sys.exit(code if isinstance(code, int) else 0)
