@@ -69,7 +69,7 @@ def test_a_full_queue_is_answered_busy_and_keeps_the_thread_order(tmp_path):
     assert poster.sent[-1] == ("update", "ts2", BUSY)  # its own "working" message says so
     session = svc.session(("T1", "C1", "2.1"))
     assert (session.next_ticket, session.serving, session.finished) == (2, 0, {1})  # ticket 0 still first
-    svc._skip(session, 0)
+    svc._finish(session, 0)
     assert session.serving == 2 and not session.finished
 
 
@@ -104,3 +104,12 @@ def test_replies_are_escaped_redacted_and_split_for_slack():
     assert "/srv" not in text and "• `[S1]` docs" not in text  # sources show short names, never server paths
     pieces = split("line one\n" + "word " * 2000, limit=500)
     assert all(len(p) <= 500 for p in pieces) and "".join(pieces).count("word") == 2000
+
+
+def test_a_queued_turn_keeps_its_session_when_the_thread_is_evicted(tmp_path):
+    svc, _ = service(tmp_path, TALKSCOPE_SLACK_MAX_SESSIONS="1")
+    assert svc.submit(turn(thread="3.1")) == "queued"
+    session = svc.sessions[("T1", "C1", "3.1")]
+    svc.session(("T1", "C1", "3.2"))  # evicts thread 3.1 while its turn waits
+    queued_session, queued_turn, _, ticket = svc.queue.queue[0]
+    assert queued_session is session and queued_turn.thread_ts == "3.1" and session.serving == ticket == 0

@@ -81,7 +81,9 @@ class Service:
     def __init__(self, config: SlackConfig, ctx: ToolContext, router: Router, poster: Poster,
                  download: Callable[[dict[str, Any], Path], Path] | None = None) -> None:
         self.config, self.ctx, self.router, self.poster, self.download = config, ctx, router, poster, download
-        self.queue: queue.Queue[tuple[Turn, str, int] | None] = queue.Queue(maxsize=config.queue_size)
+        # A job carries its session itself: looked up again, a session evicted meanwhile would come back new,
+        # with its turn numbering reset, and the job would wait for a turn that never comes.
+        self.queue: queue.Queue[tuple[ThreadSession, Turn, str, int] | None] = queue.Queue(maxsize=config.queue_size)
         self.sessions: OrderedDict[Key, ThreadSession] = OrderedDict()
         self.latest: dict[tuple[str, str, str], Key] = {}  # (team, channel, user) -> their latest thread
         self.model_lock = threading.Lock()  # one model: tool hooks of two turns must never interleave
@@ -127,17 +129,16 @@ class Service:
             session.next_ticket += 1
         working = self.poster.post(turn.channel, turn.thread_ts, WORKING)
         try:
-            self.queue.put_nowait((turn, working, ticket))
+            self.queue.put_nowait((session, turn, working, ticket))
         except queue.Full:
-            self._skip(session, ticket)
+            self._finish(session, ticket)
             self.poster.update(turn.channel, working, BUSY)
             return "busy"
         return "queued"
 
     def _serve(self) -> None:
         while (job := self.queue.get()) is not None:
-            turn, working, ticket = job
-            session = self.session(turn.key)
+            session, turn, working, ticket = job
             with session.turn_done:
                 session.turn_done.wait_for(lambda: session.serving == ticket)  # noqa: B023
             try:
@@ -146,9 +147,9 @@ class Service:
                 log.exception("answering %s failed", turn.key)
                 self.poster.update(turn.channel, working, OOPS)
             finally:
-                self._skip(session, ticket)
+                self._finish(session, ticket)
 
-    def _skip(self, session: ThreadSession, ticket: int) -> None:
+    def _finish(self, session: ThreadSession, ticket: int) -> None:
         """Mark a turn finished (answered or refused); the thread's next turn may then start."""
         with session.turn_done:
             session.finished.add(ticket)

@@ -157,8 +157,9 @@ def probe_layers(states: np.ndarray, labels: list[str], layers: list[int], texts
            "appears_layer": layers[appears], "n_examples": len(y), "classes": sorted(set(labels)),
            "groups": len(set(groups)) if groups is not None else None, "group_note": note}
     if texts is not None:
-        lex = lexical_correct(texts, y, by_group or strat)
+        lex_strat = lexical_correct(texts, y, strat)
+        lex = lex_strat if by_group is None else lexical_correct(texts, y, by_group)
         out["lexical_baseline"] = float(lex.mean())
         out["lexical_ci_low"], out["lexical_ci_high"] = interval(lex)
-        out["lexical_baseline_stratified"] = float(lexical_correct(texts, y, strat).mean())
+        out["lexical_baseline_stratified"] = float(lex_strat.mean())
     return out
