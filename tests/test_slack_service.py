@@ -4,6 +4,7 @@ session expiry and eviction, turn order bookkeeping, and how replies are written
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import samples
 
@@ -68,9 +69,33 @@ def test_a_full_queue_is_answered_busy_and_keeps_the_thread_order(tmp_path):
     assert svc.submit(turn(thread="2.1")) == "busy"
     assert poster.sent[-1] == ("update", "ts2", BUSY)  # its own "working" message says so
     session = svc.session(("T1", "C1", "2.1"))
-    assert (session.next_ticket, session.serving, session.finished) == (2, 0, {1})  # ticket 0 still first
+    assert (session.next_ticket, session.serving, session.finished) == (1, 0, set())  # a refused turn takes none
     svc._finish(session, 0)
-    assert session.serving == 2 and not session.finished
+    assert session.serving == 1 and not session.finished
+
+
+def test_a_threads_jobs_stand_in_the_queue_in_ticket_order_however_slow_a_post_is(tmp_path):
+    """The first turn's "working" post is slow and the second overtakes it; the one worker must still find the
+    thread's tickets in order in the queue, or it would wait on a ticket queued behind the one it holds."""
+    svc, poster = service(tmp_path)
+    release, entered = threading.Event(), threading.Event()
+    post = poster.post
+
+    def slow_first_post(channel, thread_ts, text):
+        if not entered.is_set():
+            entered.set()
+            release.wait(10)
+        return post(channel, thread_ts, text)
+
+    poster.post = slow_first_post
+    first = threading.Thread(target=svc.submit, args=(turn(text="first", thread="3.1"),))
+    first.start()
+    assert entered.wait(10)
+    assert svc.submit(turn(text="second", thread="3.1")) == "queued"
+    release.set()
+    first.join(10)
+    jobs = [svc.queue.get_nowait() for _ in range(svc.queue.qsize())]
+    assert [(t.text, ticket) for _, t, _, ticket in jobs] == [("second", 0), ("first", 1)]
 
 
 def test_sessions_expire_and_are_bounded(tmp_path):

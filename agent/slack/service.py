@@ -123,15 +123,19 @@ class Service:
             self.poster.post(turn.channel, turn.thread_ts, LIMITED.format(n=self.config.per_user_per_minute))
             return "limited"
         session = self.session(turn.key)
+        working = self.poster.post(turn.channel, turn.thread_ts, WORKING)
+        # The ticket is taken and the job queued in one step: a thread's jobs then stand in the queue in ticket
+        # order, so the one worker never waits on a ticket still queued behind it (that would wait forever).
         with self._lock:
             self.latest[(turn.team, turn.channel, turn.user)] = turn.key
             ticket = session.next_ticket
-            session.next_ticket += 1
-        working = self.poster.post(turn.channel, turn.thread_ts, WORKING)
-        try:
-            self.queue.put_nowait((session, turn, working, ticket))
-        except queue.Full:
-            self._finish(session, ticket)
+            try:
+                self.queue.put_nowait((session, turn, working, ticket))
+            except queue.Full:
+                ticket = None
+            else:
+                session.next_ticket += 1
+        if ticket is None:
             self.poster.update(turn.channel, working, BUSY)
             return "busy"
         return "queued"
