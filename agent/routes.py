@@ -4,35 +4,48 @@ A tool's route data is a JSON object (by default `data/routes/<name>.json` besid
 tool's `route_data`):
 
 - `tool`: the tool's name;
+- `training`: paraphrase families (name -> utterances) the intent classifier learns from (`agent/intent.py`);
 - `exemplars`: more ways of asking for it, beyond the tool's `examples` and `follow_ups` (which are
   exemplars too and must not be repeated here); quoted text is written X;
 - `slots`: per argument, the patterns that read it (each with a group `v`; `QUOTED` stands for a quoted
-  span), as a list or as `{"patterns", "values", "prefix_values"}` mapping words to values. An argument with
+  span), as a list or as `{"patterns", "values", "prefix_values", "reader"}` mapping words to values; a
+  `reader` (`agent/readers.py`: layers, claim, unquoted_prompt) reads what no pattern found. An argument with
   `aliases` in its `Arg` gets a slot from them when the file has none for it;
 - `from_session`, `needs_one_of`: arguments taken from the conversation / of which one must be found;
-- `ask`: per argument, the question to ask when it is missing.
+- `ask`: per argument, the question to ask when it is missing;
+- `names`: words that name the tool itself ("logit lens"): a turn that names one tool goes to it;
+- `fan_out`: arguments of which one turn may name several values ("saliency and IG"): one call per value;
+- `implies`: per argument, values other arguments take when the turn names it and not them (a relation
+  implies the attribute kind).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
 
+from talkscope.agent.readers import READERS
 from talkscope.tools.base import Arg, Tool
 from talkscope.tools.engine.errors import TalkscopeError
 
-# A quoted span: "...", “...”, or '...' when the quotes are not apostrophes inside words.
-QUOTED = r"(?:\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w))"
+# A quoted span: "...", “...”, or '...' when the quotes are not apostrophes inside words (which it may hold).
+QUOTED = r"(?:\"[^\"]+\"|“[^”]+”|(?<!\w)'(?:[^']|(?<=\w)'(?=\w))+'(?!\w))"
 FIELDS = {"tool": str, "exemplars": list, "slots": dict, "suggest": list, "from_session": list,
-          "needs_one_of": list, "ask": dict}
+          "needs_one_of": list, "ask": dict, "implies": dict, "training": dict, "names": list, "fan_out": list}
 
 
 def _key(text: str) -> str:
     """How a word is looked up: lower case, spaces, '-' and '_' ignored ("Leave-one-out" = "leave one out")."""
     return re.sub(r"[\s_\-]+", "", text.strip().lower())
+
+
+def alternation(words: Any) -> str:
+    """A regex alternative of the words, longest first, with spaces, '-' and '_' interchangeable (or absent)."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(r"[\s_\-]*".join(map(re.escape, re.split(r"[\s_\-]+", w.strip()))) for w in ordered)
 
 
 @dataclass(frozen=True)
@@ -42,20 +55,32 @@ class Slot:
     patterns: tuple[re.Pattern[str], ...]
     values: dict[str, str]
     prefix_values: dict[str, str]
+    quoted: tuple[bool, ...] = ()  # per pattern: does it read a quoted span (written QUOTED in the data)?
+    reader: str | None = None  # a reader (`agent/readers.py`) for what no pattern found
 
     @classmethod
     def from_data(cls, raw: list[str] | dict[str, Any]) -> Slot:
         raw = {"patterns": raw} if isinstance(raw, list) else raw
         pats = tuple(re.compile(p.replace("QUOTED", QUOTED), re.IGNORECASE) for p in raw["patterns"])
         values = {_key(k): v for k, v in raw.get("values", {}).items()}
-        return cls(pats, values, {_key(k): v for k, v in raw.get("prefix_values", {}).items()})
+        quoted = tuple("(?P<v>QUOTED)" in p for p in raw["patterns"])
+        return cls(pats, values, {_key(k): v for k, v in raw.get("prefix_values", {}).items()}, quoted,
+                   raw.get("reader"))
+
+    @property
+    def quoted_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Patterns whose value is a quoted span: cues for the span's role (`agent/slots.py`)."""
+        return tuple(p for p, q in zip(self.patterns, self.quoted) if q)
+
+    @property
+    def plain_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Patterns that read words outside quotes (layers, methods, unquoted queries)."""
+        return tuple(p for p, q in zip(self.patterns, self.quoted or (False,) * len(self.patterns)) if not q)
 
     @classmethod
     def from_aliases(cls, aliases: dict[str, str]) -> Slot:
         """One pattern matching any alias (longest first; spaces, '-' and '_' interchangeable)."""
-        words = sorted(aliases, key=len, reverse=True)
-        alternation = "|".join(r"[\s_\-]*".join(map(re.escape, re.split(r"[\s_\-]+", w.strip()))) for w in words)
-        pattern = re.compile(rf"(?<!\w)(?P<v>{alternation})s?(?!\w)", re.IGNORECASE)  # plurals too
+        pattern = re.compile(rf"(?<!\w)(?P<v>{alternation(aliases)})s?(?!\w)", re.IGNORECASE)  # plurals too
         return cls((pattern,), {_key(k): v for k, v in aliases.items()}, {})
 
     def canonical(self, text: str) -> str:
@@ -73,6 +98,10 @@ class RouteSpec:
     from_session: tuple[str, ...] = ()  # optional args taken from the conversation when the turn has none
     needs_one_of: tuple[str, ...] = ()  # at least one of these must be found (else ask)
     ask: dict[str, str] | None = None  # per argument, the question when it is missing
+    implies: dict[str, dict[str, Any]] = field(default_factory=dict)  # an argument found -> defaults it sets
+    training: dict[str, list[str]] = field(default_factory=dict)  # paraphrase family -> utterances (raw)
+    names: re.Pattern[str] | None = None  # the words that name the tool itself ("logit lens", "probe")
+    fan_out: tuple[str, ...] = ()  # arguments of which a turn may name several values: one call each
 
 
 def mask_quotes(turn: str) -> str:
@@ -123,10 +152,19 @@ def validate(raw: Any, where: str, tool: type[Tool]) -> None:
             fail(f"exemplars[{i}]", f"repeats the tool's example {ex!r}: keep it in one place")
     for name, slot in raw.get("slots", {}).items():
         _validate_slot(fail, name, slot, tool)
-    for key in ("from_session", "needs_one_of"):
+    for i, name in enumerate(raw.get("names", [])):
+        if not isinstance(name, str) or not name.strip():
+            fail(f"names[{i}]", "must be a non-empty string: a word that names the tool")
+    for key in ("from_session", "needs_one_of", "fan_out"):
         for arg in raw.get(key, []):
             if arg not in tool.inputs:
                 fail(key, f"names {arg!r}, which is not an argument of {tool.name}")
+    for family, texts in raw.get("training", {}).items():
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+            fail(f"training.{family}", "must be a non-empty list of utterances (strings)")
+    for arg, implied in raw.get("implies", {}).items():
+        if arg not in tool.inputs or not isinstance(implied, dict) or not set(implied) <= set(tool.inputs):
+            fail(f"implies.{arg}", f"must map an argument of {tool.name} to {{argument: value}}")
     for arg, question in raw.get("ask", {}).items():
         if arg not in tool.inputs:
             fail("ask", f"names {arg!r}, which is not an argument of {tool.name}")
@@ -138,16 +176,20 @@ def _validate_slot(fail: Any, name: str, slot: Any, tool: type[Tool]) -> None:
     if name not in tool.inputs:
         fail(f"slots.{name}", f"is not an argument of {tool.name} ({', '.join(tool.inputs)})")
     patterns = slot if isinstance(slot, list) else slot.get("patterns") if isinstance(slot, dict) else None
-    if not isinstance(patterns, list) or not patterns:
-        fail(f"slots.{name}", "must be a list of patterns or an object with 'patterns'")
+    reader = slot.get("reader") if isinstance(slot, dict) else None
+    if not isinstance(patterns, list) or not (patterns or reader):
+        fail(f"slots.{name}", "must be a list of patterns or an object with 'patterns' (or a 'reader')")
+    if reader is not None and reader not in READERS:
+        fail(f"slots.{name}.reader", f"is {reader!r}; the readers are {', '.join(READERS)}")
     if isinstance(slot, dict):
         for key in ("values", "prefix_values"):
             words = slot.get(key, {})
             if not isinstance(words, dict) or not all(isinstance(v, str) for v in (*words, *words.values())):
                 fail(f"slots.{name}.{key}", "must map words to values (strings)")
-        extra = set(slot) - {"patterns", "values", "prefix_values"}
+        extra = set(slot) - {"patterns", "values", "prefix_values", "reader"}
         if extra:
-            fail(f"slots.{name}", f"has unknown fields {sorted(extra)}; the fields are patterns, values, prefix_values")
+            fail(f"slots.{name}", f"has unknown fields {sorted(extra)}; the fields are patterns, values, "
+                 "prefix_values, reader")
     for i, p in enumerate(patterns):
         try:
             compiled = re.compile(str(p).replace("QUOTED", QUOTED))
@@ -165,7 +207,15 @@ def build_spec(tool: type[Tool], raw: dict[str, Any]) -> RouteSpec:
     own = [mask_quotes(e) for e in (*tool.examples, *tool.follow_ups)]
     exemplars = tuple(dict.fromkeys(own + list(raw.get("exemplars", []))))
     return RouteSpec(tool, exemplars, slots, tuple(raw.get("from_session", ())), tuple(raw.get("needs_one_of", ())),
-                     dict(raw.get("ask", {})))
+                     dict(raw.get("ask", {})), dict(raw.get("implies", {})), dict(raw.get("training", {})),
+                     names_pattern(raw.get("names", [])), tuple(raw.get("fan_out", ())))
+
+
+def names_pattern(names: list[str]) -> re.Pattern[str] | None:
+    """One pattern for the words naming a tool (whole words; spaces, '-' and '_' interchangeable)."""
+    if not names:
+        return None
+    return re.compile(rf"(?<!\w)(?:{alternation(names)})(?!\w)", re.IGNORECASE)
 
 
 def load_specs(tools: list[type[Tool]]) -> dict[str, RouteSpec]:

@@ -45,7 +45,7 @@ def test_missing_prompt_asks_and_session_supplies_it(router):
 @pytest.mark.slow
 def test_out_of_scope_turn_gets_a_clarifying_question(router):
     r = router.route("Book me a table for two at an Italian restaurant tonight")
-    assert r.clarify is not None and r.confidence < 0.45
+    assert r.clarify is not None and not r.calls and r.confidence < router.head.threshold
 
 
 @pytest.mark.slow
@@ -117,3 +117,62 @@ def test_mean_pooling_is_read_and_a_new_concept_starts_afresh(router):
     session.remember(first.calls)
     second = router.route("Does the model represent sentiment, and where?", session)
     assert second.calls[0].args == {"concept": "sentiment", "layer": None, "pooling": None}
+
+
+@pytest.mark.slow
+def test_quoted_spans_are_read_by_role_and_unquoted_look_ups_by_their_words(router):
+    r = router.route('What does the model hold at "Paris" inside "I love Paris in spring"?')
+    assert r.calls[0].to_json()["args"] | {} == {"prompt": "I love Paris in spring", "token": "Paris", "layer": None,
+                                                  "kind": None, "relation": None, "target_prompt": None}
+    r = router.route('Attribute "Rome" as the next word of "The Colosseum is in"')
+    assert (r.calls[0].tool, r.calls[0].args["prompt"], r.calls[0].args["target"]) == (
+        "attribution", "The Colosseum is in", "Rome")
+    r = router.route("Anything in my files about the Suez Canal?")
+    assert r.clarify is None and r.calls[0].to_json() == {"tool": "sources", "args": {
+        "query": "the Suez Canal", "prompt": None}}
+
+
+@pytest.mark.slow
+def test_follow_ups_change_only_what_they_name_and_carry_what_they_point_at(router):
+    session = Session()
+    for turn in ['patchscope "Paris" in "I love Paris in spring" at layer 5', "what about the ninth layer?"]:
+        r = router.route(turn, session)
+        session.record(r)
+    assert r.calls[0].args | {} == {"prompt": "I love Paris in spring", "token": "Paris", "layer": 9, "kind": None,
+                                    "relation": None, "target_prompt": None}
+    r = router.route("logit lens on that token, same layers", session)
+    assert r.calls[0].to_json() == {"tool": "logit_lens", "args": {
+        "prompt": "I love Paris in spring", "token": "Paris", "layer": 9}}
+    session = Session()
+    for turn in ["Probe tense at layer 6 with mean pooling", "same for sentiment"]:
+        r = router.route(turn, session)
+        session.record(r)
+    assert r.calls[0].args == {"concept": "sentiment", "layer": 6, "pooling": "mean"}
+
+
+@pytest.mark.slow
+def test_two_asks_in_one_turn_are_two_calls_and_one_ask_with_a_modifier_is_one(router):
+    r = router.route('logit lens on "The capital of Egypt is"; then attribution with IG')
+    assert [(c.tool, c.args["prompt"]) for c in r.calls] == [("logit_lens", "The capital of Egypt is"),
+                                                             ("attribution", "The capital of Egypt is")]
+    assert r.calls[1].args["method"] == "integrated_gradients"
+    r = router.route('saliency and integrated gradients for "The senator was"')
+    assert [c.args["method"] for c in r.calls] == ["saliency", "integrated_gradients"]
+    r = router.route('What does the model say after "Once upon a time"? Use 40 tokens.')
+    assert [c.to_json() for c in r.calls] == [{"tool": "generate", "args": {"prompt": "Once upon a time",
+                                                                            "max_new_tokens": 40}}]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("turn", [
+    "x" * 10_000, "What does the model say after \"" + "la " * 3000 + "\"?", "\x00\x01\x02\ufffd\x7f" * 50,
+    "?!.,;:" * 20, "", "   ", 'What does "the model say after "Hi', "Что модель говорит после \"Bonjour 世界\"?",
+    "layers " + ", ".join(str(i) for i in range(500)), '"a" "b" "c" "d" "e" "f" "g" "h"',
+])
+def test_bad_input_is_routed_or_declined_quickly_without_an_error(router, turn):
+    import time
+
+    start = time.perf_counter()
+    r = router.route(turn, Session())
+    assert time.perf_counter() - start < 2.0, f"{len(turn)} characters took too long"
+    assert r.clarify is not None or all(c.tool in router.specs for c in r.calls)

@@ -51,12 +51,27 @@ class Uncertainty:
         return cls(level, round(score, 4), basis)
 
 
+_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+             "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+             "eighteenth", "nineteenth", "twentieth")
+_CARDINALS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+              "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+_NUMBER_WORDS = {w: str(i) for words in (_ORDINALS, _CARDINALS) for i, w in enumerate(words)} | {"nineth": "9"}
+
+
+def number_word(word: str) -> str | None:
+    """'ninth' -> '9', 'twelve' -> '12'; None for any other word."""
+    return _NUMBER_WORDS.get(word.lower())
+
+
 def parse_int_list(text: str) -> int | list[int] | None:
-    """'4' -> 4; '2, 5 and 8' -> [2, 5, 8]; '1 through 4' -> [1, 2, 3, 4]; 'every layer' -> None (all)."""
+    """'4' -> 4; '2, 5 and 8' -> [2, 5, 8]; '1 through 4' -> [1, 2, 3, 4]; 'the ninth layer' -> 9;
+    'every layer' -> None (all)."""
     if re.search(r"\b(every|all|each|by)\b", text, re.IGNORECASE):
         return None
+    text = re.sub(r"[a-z]+", lambda m: _NUMBER_WORDS.get(m.group(), m.group()), text.lower())
     values: list[int] = []
-    for a, b in re.findall(r"(\d+)(?:\s*(?:to|through|-|–)\s*(\d+))?", text):
+    for a, b in re.findall(r"(\d+)(?:\s*(?:to|through|thru|until|-|–)\s*(\d+))?", text):
         values.extend(range(int(a), int(b) + 1) if b else [int(a)])
     return values[0] if len(values) == 1 else values
 

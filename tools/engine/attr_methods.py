@@ -129,7 +129,7 @@ def get_method(name: str) -> type[Method]:
 class IntegratedGradients(Method):
     name = "integrated_gradients"
     title = "Integrated gradients"
-    aliases = ("integrated gradients", "integrated gradient", "IG")
+    aliases = ("integrated gradients", "integrated gradient", "integrated grads", "intergrated gradients", "IG")
     description = "32 Gauss-Legendre steps from the pad-token baseline, with a completeness check"
     algorithm = staticmethod(integrated_gradients)
     N_STEPS = 32
@@ -143,7 +143,8 @@ class IntegratedGradients(Method):
 class Occlusion(Method):
     name = "occlusion"
     title = "Occlusion (leave one token out)"
-    aliases = ("occlusion", "leave one out", "ablation")
+    aliases = ("occlusion", "occlude", "occluding", "occulsion", "leave one out", "ablation", "ablate", "ablating",
+               "mask out", "masking out")
     description = "the score change when one token at a time is replaced by the baseline"
     algorithm = staticmethod(occlusion)
 
@@ -156,7 +157,9 @@ class Occlusion(Method):
 class InputXGradient(Method):
     name = "input_x_gradient"
     title = "Input x gradient"
-    aliases = ("input x gradient", "input × gradient", "input times gradient", "grad times input", "gradient x input")
+    aliases = ("input x gradient", "input × gradient", "input times gradient", "inputxgradient", "grad times input",
+               "gradient x input", "gradient times input", "gradient × input", "grad x input", "grad*input",
+               "grad ⊙ input", "grad⊙input", "gradient*input")
     description = "the gradient times the input embedding, summed over dimensions"
     algorithm = staticmethod(input_x_gradient)
 
@@ -165,7 +168,7 @@ class InputXGradient(Method):
 class Saliency(Method):
     name = "saliency"
     title = "Saliency (gradient norm)"
-    aliases = ("saliency", "gradient norm")
+    aliases = ("saliency", "salency", "gradient norm", "grad norm", "vanilla gradient")
     description = "the norm of the gradient at each token's embedding"
     algorithm = staticmethod(saliency)
 
@@ -174,7 +177,7 @@ class Saliency(Method):
 class AttentionWeights(Method):
     name = "attention"
     title = "Last-layer attention"
-    aliases = ("attention", "attention rollout")
+    aliases = ("attention", "atention", "attention weights", "attention rollout")
     description = "last-layer attention from the predicting position, with rollout (a weaker signal)"
     algorithm = staticmethod(attention)
 
