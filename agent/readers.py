@@ -24,11 +24,24 @@ _LAYER_LISTS = (re.compile(r"\bbetween\s+" + _LAYER + r"\s+(\d+)\s+and\s+(?:" + 
                 re.compile(r"(?<![\w.])(" + _SPAN + r")\s+" + _LAYER + r"\b", re.IGNORECASE))
 
 
+_WORD_LIST = r"[A-Za-z]+(?:\s*(?:,|and|to|through|-)\s*(?:the\s+)?[A-Za-z]+)*"
+
+
 def _numbers_as_digits(text: str) -> str:
-    """'the ninth layer' -> 'the 9 layer', 'the 4th layer' -> 'the 4 layer', 'L4-L6' -> 'layer 4-6'."""
+    """'the ninth layer' -> 'the 9 layer', 'layers two to four' -> 'layers 2 to 4', 'the 4th layer' -> 'the 4
+    layer', 'L4-L6' -> 'layer 4-6'; number words elsewhere stay words ("which layer first predicts")."""
     text = re.sub(r"\bL(\d+)(?:\s*[-–]\s*L?(\d+))?\b", lambda m: f"layer {m[1]}" + (f"-{m[2]}" if m[2] else ""), text)
     text = re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", r"\1", text.replace("–", "-"))
-    return re.sub(r"[A-Za-z]+", lambda m: number_word(m.group()) or m.group(), text)
+
+    def digits(m: re.Match[str]) -> str:
+        return re.sub(r"[A-Za-z]+", lambda w: number_word(w.group()) or w.group(), m.group())
+
+    def cardinals(m: re.Match[str]) -> str:  # after "layer": "layer nine", not "layer first predicts"
+        return re.sub(r"[A-Za-z]+", lambda w: w.group() if re.search(r"(?:st|nd|rd|th)$", w.group())
+                      else number_word(w.group()) or w.group(), m.group())
+
+    text = re.sub(r"\b" + _WORD_LIST + r"(?=\s+" + _LAYER + r"\b)", digits, text, flags=re.IGNORECASE)
+    return re.sub(r"\b" + _LAYER + r"\s+" + _WORD_LIST, cardinals, text, flags=re.IGNORECASE)
 
 
 def read_layers(turn: str, blank: str, names: re.Pattern[str] | None = None) -> str | None:
@@ -49,7 +62,7 @@ def read_layers(turn: str, blank: str, names: re.Pattern[str] | None = None) -> 
 
 _DOCS = (r"(?:my|our|the|any|some)\s+(?:own\s+)?(?:\w+\s+)?(?:notes|files?|documents?|documentation|docs|papers|"
          r"library|readings|reading\s+list|bookmarks|references|bibliography|knowledge\s+base|wiki|corpus|index|"
-         r"sources|stuff|pdfs|folder|collection)(?:\s+of\s+mine)?|(?:a|any)\s+"
+         r"sources|stuff|pdfs|folder|collection)(?:\s+of\s+mine)?|^\s*(?:notes|docs|documents|files|papers)\b|(?:a|any)\s+"
          r"(?:file|document|note|paper)s?\s+of\s+mine|\bof\s+mine\b")
 _MARKER = (r"\b(?:(?:the\s+)?(?:claim|statement|idea|notion|fact|assertion)\s+that|anything\s+(?:on|about)|"
            r"say(?:s|ing)?(?:\s+that)?|mention(?:s|ing)?(?:\s+that)?|cover(?:s|ing)?|report(?:s|ing)?(?:\s+that)?|"
@@ -104,7 +117,7 @@ def _topic(rest: str) -> str | None:
     for _ in range(3):
         rest = _LEAD.sub("", rest)
     rest = _TAIL.sub("", rest).strip(" ,;:")
-    if len(rest) < 3 or _NOT_A_CLAIM.match(rest) or _ABOUT_THE_ANSWER.search(rest):
+    if len(rest) < 2 or _NOT_A_CLAIM.match(rest) or _ABOUT_THE_ANSWER.search(rest):
         return None
     return rest
 
@@ -138,7 +151,7 @@ FUZZY = 0.85  # how alike a misspelt word must be to a known one (difflib ratio)
 
 def closest_word(blank: str, known: dict[str, str]) -> str | None:
     """The known word (keys: lower case, no spaces) that one to three words of the turn misspell, or None.
-    Only words of six letters or more: shorter ones are too often another word."""
+    Only words of six letters or more (shorter ones are too often another word), with the same first letter."""
     words = re.findall(r"[^\W\d_]+", blank.lower())[:60]  # a question's worth, not a pasted page
     best: tuple[float, str | None] = (FUZZY, None)
     for n in (3, 2, 1):
@@ -146,8 +159,8 @@ def closest_word(blank: str, known: dict[str, str]) -> str | None:
             candidate = "".join(words[i:i + n])
             if len(candidate) < 6:
                 continue
-            for key in known:
-                if len(key) >= 6 and abs(len(key) - len(candidate)) <= 3:
+            for key in known:  # misspellings keep their first letter, nearly always
+                if len(key) >= 6 and key[0] == candidate[0] and abs(len(key) - len(candidate)) <= 3:
                     if len(key) == len(candidate) and sorted(key) == sorted(candidate) and key != candidate:
                         return key  # two letters swapped ("nubmer")
                     m = SequenceMatcher(None, candidate, key)

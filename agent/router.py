@@ -47,7 +47,8 @@ ANSWERING = re.compile(r"^\s*(?:i\s+mean(?:t)?|for|on|after|about|with|use)\b|^\
 ASK_DEFAULT = 'Which {name} should I use? Put it in quotes, e.g. "The capital of France is".'
 MAX_CHARS = 2000  # what the intent is read from (a pasted page is not a question about its length)
 NAMED = 0.9  # the confidence of a turn that names its tool
-SHORT = 6  # words: a turn this short that names a call's details is a follow-up to it
+SHORT = 6  # words: a turn this short that names a call's details is a follow-up to it ...
+SURE = 0.985  # ... unless it reads as another tool this surely ("Is number decodable at layer 5?")
 FOLLOW_UP_BELOW = 0.9  # an unsure reading of a turn that names the previous tool's arguments is a follow-up
 UNSURE = "I am not sure what you want to know. I can run: {names}. Which one, and on what prompt?"
 
@@ -164,7 +165,10 @@ class Router:
             return None  # "..., and where?" is not a request for help
         if second.calls[0].tool == first.calls[0].tool:
             mine, theirs = self.read_slots(tool, left), self.read_slots(tool, right)
-            if not any(k in mine and mine[k] != v for k, v in theirs.items()):
+            alternatives = self.specs[tool].needs_one_of
+            other = any(first.calls[0].args.get(a) is not None for a in alternatives if a not in theirs)
+            if not any(k in mine and mine[k] != v for k, v in theirs.items()) and not (
+                    other and any(a in theirs for a in alternatives)):
                 return None  # it only adds to the left call
         return first
 
@@ -208,7 +212,7 @@ class Router:
         # any such short turn ("layer 13 only"), a longer one only when it reads as no tool of its own.
         unsure = tool == OUT_OF_SCOPE or confidence < FOLLOW_UP_BELOW
         modifies = self.subject(previous.tool) not in slots
-        return modifies and (len(turn.split()) <= SHORT or unsure)
+        return modifies and ((len(turn.split()) <= SHORT and confidence < SURE) or unsure)
 
     def subject(self, tool: str) -> str:
         """What a call is about: its first required argument (the prompt; the concept for probes)."""
@@ -249,7 +253,7 @@ class Router:
                 elif follow_up and slot.reader == "claim" and (topic := follow_on_topic(turn)):
                     texts[name] = topic  # "what about copy suppression?" after a look-up
         numeric = [n for n, a in spec.tool.inputs.items() if {"integer", "array"} & set(a.types)]
-        numbers = re.findall(r"(?<![\w.])\d+(?![\w.])", blank)
+        numbers = re.findall(r"(?<![\w.])\d+(?![\w.])(?!\s*(?:tokens?|toks?|words?)\b)", blank)
         if follow_up and numeric and not set(numeric) & set(texts) and len(numbers) == 1 and len(turn.split()) <= 5:
             texts[numeric[0]] = numbers[0]
         named = {name: arg_value(spec.tool.inputs[name], spec.slots[name].canonical(text) if name in spec.slots

@@ -13,7 +13,7 @@ from talkscope.agent.session import Call, Session
 from talkscope.tools.base import get_tool
 
 GOLD = Path(__file__).with_name("data") / "router_gold.jsonl"
-MIN_TEST_ACCURACY = 0.90
+MIN_TEST_ACCURACY = 0.975  # the frozen test split must not regress (it was 0.975 before the classifier)
 
 
 def full_calls(calls: list[dict] | None) -> list[dict] | None:
