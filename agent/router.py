@@ -1,11 +1,11 @@
 """Turn a turn of conversation into tool calls, offline and in milliseconds.
 
-Intent: the turn (with quoted text masked, so the prompt's words do not sway it) is embedded with the
-packaged MiniLM and compared with exemplar utterances of each tool; the nearest tool wins, and the
-margin over the runner-up gives the confidence. The exemplars are each tool's `examples` and
-`follow_ups` plus its route data (`agent/routes.py`). Arguments: each tool's slot rules (regular
-expressions kept as data beside the tool, `data/routes/<tool>.json`) read quoted text, numbers and
-names. Only registered tools are routed to.
+Which tool: a calibrated classifier (`agent/intent.py`) reads the turn with its quoted text masked; a turn that
+names a tool goes to it when the classifier is unsure, and a follow-up that changes only a call's details
+stays with the previous call's tool. Which arguments: quoted spans by their role (`agent/slots.py`), the other
+words by each tool's slot rules, kept as data beside the tool (`data/routes/<tool>.json`), and by the readers
+of `agent/readers.py`; then the session supplies what the turn leaves out or points back at. A turn that asks
+two things is cut into its questions. Only registered tools are routed to.
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ class Router:
         return self._seen[text]
 
     def fill(self, tool: str, turn: str, session: Session) -> tuple[dict[str, Any], str | None]:
-        """Arguments from the turn's slots (in the data's order; a quoted span serves one slot only),
-        then from the session; a question if a required one is still missing. A follow-up to the same
-        tool without new quoted text keeps the previous call's arguments and changes what it names."""
+        """Arguments the turn names (`read_slots`), then from the session (what the tool needs, what the turn
+        points back at: "that token", "the same layers"); a question if a required one is still missing. A
+        follow-up to the same tool keeps the previous call's arguments and changes what it names."""
         spec = self.specs[tool]
         args: dict[str, Any] = {name: None for name in spec.tool.inputs}
         previous = session.last()
@@ -262,10 +262,6 @@ class Router:
             if named.get(name) is not None:
                 named.update(implied)  # a relation means the attribute kind, whatever word hinted otherwise
         return named
-
-    def reads_slots(self, tool: str, turn: str) -> bool:
-        """Whether any argument slot of the tool finds a value in the turn."""
-        return bool(self.read_slots(tool, turn))
 
     def suggestions(self, tool: str) -> list[str]:
         """What to offer after an answer of this tool (from the tools' `follow_ups`)."""
