@@ -237,7 +237,8 @@ def load_head(specs: dict[str, RouteSpec], encode: Encoder, cache: Path) -> Inte
         candidates.insert(0, packaged)
     for source in candidates:
         try:
-            head = IntentHead.read(source.open("rb") if not isinstance(source, Path) else source)
+            with source.open("rb") as f:
+                head = IntentHead.read(f)
         except (OSError, ValueError, KeyError):
             continue
         if head.digest == digest:
