@@ -74,7 +74,11 @@ class ThreadSession:
     next_ticket: int = 0  # turns are numbered as they arrive ...
     serving: int = 0  # ... and served in that order
     finished: set[int] = field(default_factory=set)  # answered or refused, possibly ahead of `serving`
+    waiting: dict[int, Any] = field(default_factory=dict)  # jobs taken from the queue before their turn came
     turn_done: threading.Condition = field(default_factory=threading.Condition)
+
+
+Job = tuple[ThreadSession, Turn, str, int]  # session, turn, its "working" message, ticket
 
 
 class Service:
@@ -82,8 +86,9 @@ class Service:
                  download: Callable[[dict[str, Any], Path], Path] | None = None) -> None:
         self.config, self.ctx, self.router, self.poster, self.download = config, ctx, router, poster, download
         # A job carries its session itself: looked up again, a session evicted meanwhile would come back new,
-        # with its turn numbering reset, and the job would wait for a turn that never comes.
-        self.queue: queue.Queue[tuple[ThreadSession, Turn, str, int] | None] = queue.Queue(maxsize=config.queue_size)
+        # with its turn numbering reset. The queue's bound (config.queue_size) is kept by `submit`, so that a
+        # waiting turn can always be queued again.
+        self.queue: queue.Queue[Job | None] = queue.Queue()
         self.sessions: OrderedDict[Key, ThreadSession] = OrderedDict()
         self.latest: dict[tuple[str, str, str], Key] = {}  # (team, channel, user) -> their latest thread
         self.model_lock = threading.Lock()  # one model: tool hooks of two turns must never interleave
@@ -123,44 +128,56 @@ class Service:
             self.poster.post(turn.channel, turn.thread_ts, LIMITED.format(n=self.config.per_user_per_minute))
             return "limited"
         session = self.session(turn.key)
-        working = self.poster.post(turn.channel, turn.thread_ts, WORKING)
-        # The ticket is taken and the job queued in one step: a thread's jobs then stand in the queue in ticket
-        # order, so the one worker never waits on a ticket still queued behind it (that would wait forever).
-        with self._lock:
+        with self._lock:  # turns are numbered as they arrive: a thread's answers come in that order
             self.latest[(turn.team, turn.channel, turn.user)] = turn.key
             ticket = session.next_ticket
-            try:
+            session.next_ticket += 1
+        working = self.poster.post(turn.channel, turn.thread_ts, WORKING)
+        with self._lock:
+            busy = self.queue.qsize() >= self.config.queue_size
+            if not busy:
                 self.queue.put_nowait((session, turn, working, ticket))
-            except queue.Full:
-                ticket = None
-            else:
-                session.next_ticket += 1
-        if ticket is None:
+        if busy:
+            self._requeue(self._finish(session, ticket))
             self.poster.update(turn.channel, working, BUSY)
             return "busy"
         return "queued"
 
     def _serve(self) -> None:
+        """Take jobs in queue order. A job whose thread has an earlier turn still unanswered waits beside the
+        session (a slow "working" post can queue a later turn first) and is run when that turn finishes; a
+        worker never blocks on a turn queued behind the job it holds."""
         while (job := self.queue.get()) is not None:
-            session, turn, working, ticket = job
+            session, _, _, ticket = job
             with session.turn_done:
-                session.turn_done.wait_for(lambda: session.serving == ticket)  # noqa: B023
-            try:
-                self._answer(session, turn, working)
-            except Exception:  # a bug: logged with its traceback here, an apology in Slack
-                log.exception("answering %s failed", turn.key)
-                self.poster.update(turn.channel, working, OOPS)
-            finally:
-                self._finish(session, ticket)
+                if session.serving != ticket:
+                    session.waiting[ticket] = job
+                    continue
+            while job is not None:
+                job = self._run(job)
 
-    def _finish(self, session: ThreadSession, ticket: int) -> None:
-        """Mark a turn finished (answered or refused); the thread's next turn may then start."""
+    def _run(self, job: Job) -> Job | None:
+        """Answer one turn; the thread's next turn if it is already waiting."""
+        session, turn, working, ticket = job
+        try:
+            self._answer(session, turn, working)
+        except Exception:  # a bug: logged with its traceback here, an apology in Slack
+            log.exception("answering %s failed", turn.key)
+            self.poster.update(turn.channel, working, OOPS)
+        return self._finish(session, ticket)
+
+    def _finish(self, session: ThreadSession, ticket: int) -> Job | None:
+        """Mark a turn finished (answered or refused); the thread's next turn, if it waits already."""
         with session.turn_done:
             session.finished.add(ticket)
             while session.serving in session.finished:
                 session.finished.discard(session.serving)
                 session.serving += 1
-            session.turn_done.notify_all()
+            return session.waiting.pop(session.serving, None)
+
+    def _requeue(self, job: Job | None) -> None:
+        if job is not None:
+            self.queue.put_nowait(job)
 
     def _answer(self, session: ThreadSession, turn: Turn, working: str) -> None:
         session.agent.ctx.on_progress = self._progress_updater(turn.channel, working)
