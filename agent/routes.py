@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -67,21 +68,21 @@ class Slot:
         return cls(pats, values, {_key(k): v for k, v in raw.get("prefix_values", {}).items()}, quoted,
                    raw.get("reader"))
 
-    @property
+    @cached_property
     def quoted_patterns(self) -> tuple[re.Pattern[str], ...]:
         """Patterns whose value is a quoted span: cues for the span's role (`agent/slots.py`)."""
         return tuple(p for p, q in zip(self.patterns, self.quoted) if q)
 
-    @property
+    @cached_property
     def plain_patterns(self) -> tuple[re.Pattern[str], ...]:
         """Patterns that read words outside quotes (layers, methods, unquoted queries)."""
-        return tuple(p for p, q in zip(self.patterns, self.quoted or (False,) * len(self.patterns)) if not q)
+        return tuple(p for p, q in zip(self.patterns, self.quoted) if not q)
 
     @classmethod
     def from_aliases(cls, aliases: dict[str, str]) -> Slot:
         """One pattern matching any alias (longest first; spaces, '-' and '_' interchangeable)."""
         pattern = re.compile(rf"(?<!\w)(?P<v>{alternation(aliases)})s?(?!\w)", re.IGNORECASE)  # plurals too
-        return cls((pattern,), {_key(k): v for k, v in aliases.items()}, {})
+        return cls((pattern,), {_key(k): v for k, v in aliases.items()}, {}, (False,))
 
     def canonical(self, text: str) -> str:
         key = _key(text)
