@@ -1,4 +1,4 @@
-"""The model adapter: the only code that knows where an architecture keeps its parts.
+"""The model adapter: with `families.py`, the only code that knows where an architecture keeps its parts.
 
 Layer numbering (docs/design.md): layer 0 is the embedding output (the input of the first decoder
 block), layer l in 1..L is the output of decoder block l, and layer L is the raw residual stream
@@ -16,26 +16,15 @@ import torch
 from torch import nn
 
 from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.families import (
+    LAYER_ATTRS,
+    NORM_ATTRS,
+    eager_attention,
+    find_part,
+    refuse_attention_weights,
+    refuse_custom_mask,
+)
 from talkscope.tools.engine.unembed import label_logprob
-
-# Where each supported family keeps its decoder blocks and final norm, relative to `base_model`.
-LAYER_ATTRS = ("layers", "h", "decoder.layers")  # Llama/Gemma/NeoX, GPT-2, OPT-like
-NORM_ATTRS = ("norm", "ln_f", "final_layer_norm", "decoder.final_layer_norm")
-
-
-def _find(module: nn.Module, paths: Sequence[str]) -> Any:
-    for path in paths:
-        obj: Any = module
-        for part in path.split("."):
-            obj = getattr(obj, part, None)
-            if obj is None:
-                break
-        if obj is not None:
-            return obj
-    raise TalkscopeError(
-        f"talkscope does not know this architecture ({type(module).__name__}): looked for {paths}. "
-        "Supported: Gemma, Llama, GPT-2 and GPT-NeoX style models"
-    )
 
 
 @dataclass(frozen=True)
@@ -79,9 +68,8 @@ class ModelAdapter:
         self.name = name
         self.source = source
         self.config = model.config
-        base = model.base_model
-        self._blocks: nn.ModuleList = _find(base, LAYER_ATTRS)
-        self._norm: nn.Module = _find(base, NORM_ATTRS)
+        self._blocks: nn.ModuleList = find_part(model, LAYER_ATTRS, "decoder blocks")
+        self._norm: nn.Module = find_part(model, NORM_ATTRS, "final norm")
         self._unembed: nn.Module = model.get_output_embeddings()
         self._softcap = getattr(self.config, "final_logit_softcapping", None)
 
@@ -284,6 +272,8 @@ class ModelAdapter:
         """Final-normed hidden states [B, T, D] for input embeddings [B, T, D]. `attention_mask` may be a
         custom additive 4D mask [B, 1, T, len(past) + T] (used as given, with explicit `position_ids`);
         `past` is consumed: the call appends to it."""
+        if attention_mask is not None and attention_mask.dim() == 4:
+            refuse_custom_mask(self.model, self.name)
         out = self.model.base_model(inputs_embeds=embeds, position_ids=position_ids, attention_mask=attention_mask,
                                     past_key_values=past, use_cache=past is not None)
         return out.last_hidden_state
@@ -340,13 +330,11 @@ class ModelAdapter:
 
     @torch.no_grad()
     def attention_weights(self, input_ids: torch.Tensor) -> torch.Tensor:
-        """Attention probabilities of every layer, [L, heads, T, T], for one sequence (eager attention)."""
-        previous = self.model.config._attn_implementation
-        self.model.set_attn_implementation("eager")
-        try:
+        """Attention probabilities of every layer, [L, heads, T, T], for one sequence (eager attention, which
+        some families need switched through their config: `families.eager_attention`)."""
+        refuse_attention_weights(self.model, self.name)
+        with eager_attention(self.model):
             out = self.model.base_model(input_ids=input_ids, output_attentions=True, use_cache=False)
-        finally:
-            self.model.set_attn_implementation(previous)
         return torch.stack([a[0] for a in out.attentions]).float()
 
     @torch.no_grad()
