@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,13 +151,16 @@ class IntentHead:
         return (1 - alpha) * p + alpha * np.eye(len(self.labels))[self.memory_labels[nearest]]
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
+        """Written atomically under a lock beside `path` (see tools/engine/cachefile.py): several processes
+        sharing the cache may fit the same head, and a reader must never load half of one."""
+        from talkscope.tools.engine.cachefile import atomic_write_bytes
+
+        buf = io.BytesIO()
         arrays = {k: getattr(self, k) for k in ("emb_w", "emb_b", "idf", "char_w", "char_b", "memory",
                                                  "memory_labels")}
-        np.savez_compressed(tmp, labels=np.array(self.labels), vocabulary=np.array(self.vocabulary),
+        np.savez_compressed(buf, labels=np.array(self.labels), vocabulary=np.array(self.vocabulary),
                             temperature=self.temperature, threshold=self.threshold, digest=self.digest, **arrays)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, buf.getvalue(), "the question router")
 
     @classmethod
     def read(cls, source: Any) -> IntentHead:

@@ -2,10 +2,12 @@
 from the packaged MiniLM, and a manifest that records which files are fully committed.
 
 Crash safety rests on one ordering: a file's new chunks are added to chromadb first, then the manifest
-(written atomically) records the file, and only then are its old chunks deleted. A process killed at any
-point leaves either chunks the manifest does not know (removed by the next writer) or a manifest whose
-chunks are all present. If chromadb itself cannot be opened, or committed chunks are missing, the index
-says so and `talkscope index --rebuild` rebuilds it from the source files the manifest lists.
+(written atomically: temporary file, fsync, rename, see `cachefile`) records the file, and only then are its
+old chunks deleted. All of it happens under the index's writer lock (`write.lock`). A process killed at any
+point leaves either chunks the manifest does not know, or a temporary manifest, which the next writer removes
+and says so in one line, or a manifest whose chunks are all present. If chromadb itself cannot be opened, or
+committed chunks are missing, the index says so and `talkscope index --rebuild` rebuilds it from the source
+files the manifest lists.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from talkscope.retrieval.readers import Document
+from talkscope.tools.engine.cachefile import discard_leftovers, file_lock, notice, write_atomically
 from talkscope.tools.engine.errors import TalkscopeError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -63,7 +66,8 @@ class IndexReport:
     files_pruned: int = 0
     chunks_written: int = 0
     chunks_total: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files left out, each with the reason
+    unreadable: int = 0  # of those, files that could not be read (the command then exits 3)
 
 
 def chunk_id(source: str, sha256: str, n: int) -> str:
@@ -83,7 +87,8 @@ def damaged(root: Path, why: str) -> TalkscopeError:
 
 
 class Manifest:
-    """Committed files and their chunk counts; written atomically (temporary file, then rename)."""
+    """Committed files and their chunk counts; written atomically (temporary file, fsync, rename) by the holder
+    of the writer lock, so a reader sees the old manifest or the new one, never half of one."""
 
     def __init__(self, root: Path) -> None:
         self.path = root / MANIFEST
@@ -103,9 +108,9 @@ class Manifest:
         return sum(e.chunks for e in self.files.values())
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": 1, "files": {k: asdict(v) for k, v in self.files.items()}}))
-        os.replace(tmp, self.path)
+        """Called under `writer_lock` only (ingest.py): that lock covers the manifest."""
+        data = {"version": 1, "files": {k: asdict(v) for k, v in self.files.items()}}
+        write_atomically(self.path, json.dumps(data).encode())
 
 
 def open_collection(root: Path, create: bool) -> Store:
@@ -160,25 +165,32 @@ def split(documents: list[Document], sha256: str) -> list[Chunk]:
 @contextmanager
 def writer_lock(root: Path, wait_s: float) -> Iterator[None]:
     """One writer at a time. The OS releases the lock when its holder dies, so a crash leaves none behind."""
-    from filelock import FileLock, Timeout
-
     root.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(root / LOCK, timeout=wait_s):
-            yield
-    except Timeout as err:
-        raise TalkscopeError(f"another talkscope process is writing to the index at {root}; "
-                             f"try again when it has finished (waited {wait_s:.0f} s)") from err
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(file_lock(root / LOCK, f"the document index at {root}", timeout=wait_s))
+        except TimeoutError as err:
+            raise TalkscopeError(f"another talkscope process is writing to the index at {root}; "
+                                 f"try again when it has finished (waited {wait_s:.0f} s)") from err
+        yield
 
 
 def check_committed(root: Path, store: Store, manifest: Manifest) -> None:
-    """All committed chunks present (else damaged); chunks of an interrupted write removed."""
+    """All committed chunks present (else damaged); what an interrupted write left (chunks the manifest does
+    not list, a temporary manifest) removed, and said in one line. Called under the writer lock."""
     present = set(store.collection.get(include=[])["ids"])
     expected = manifest.ids()
     missing = expected - present
     if missing:
         raise damaged(root, f"{len(missing)} committed chunks are missing")
-    delete_ids(store, sorted(present - expected))
+    stray = sorted(present - expected)
+    legacy = root / "manifest.tmp"  # what earlier versions wrote before renaming
+    interrupted = discard_leftovers(root / MANIFEST) or legacy.exists()
+    legacy.unlink(missing_ok=True)
+    if stray or interrupted:
+        notice(f"talkscope: an earlier write to the index at {root} was interrupted; removed the {len(stray)} "
+               "chunks it had not committed (their files are indexed again when named)")
+    delete_ids(store, stray)
 
 
 def delete_ids(store: Store, ids: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,16 +32,25 @@ def short_source(source: str) -> str:
     return source
 
 
+READ_RETRIES = 6  # about 2.5 s for a concurrent writer to commit before a shortfall counts as damage
+
+
 class DocumentIndex:
     """An index opened for reading; a store with fewer chunks than its manifest records is refused."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.manifest = Manifest(root)
         self.store = open_collection(root, create=False)
         self.collection = self.store.collection
-        if self.collection.count() < self.manifest.total():
-            raise damaged(root, f"{self.collection.count()} chunks stored, {self.manifest.total()} committed")
+        for attempt in range(READ_RETRIES):
+            # a writer replacing a file deletes its old chunks before it commits the new manifest, so a reader
+            # may briefly see fewer chunks than the manifest it read; only a lasting shortfall is damage
+            self.manifest = Manifest(root)
+            if self.collection.count() >= self.manifest.total():
+                break
+            if attempt == READ_RETRIES - 1:
+                raise damaged(root, f"{self.collection.count()} chunks stored, {self.manifest.total()} committed")
+            time.sleep(0.5)
 
     def __len__(self) -> int:
         return self.manifest.total()

@@ -3,17 +3,20 @@
 For a source layer l and a target layer l* (by default the same relative depth), the map
 h_target ~ W h_source + b is fitted by ridge-regularised least squares on hidden states of a built-in
 text sample. The two tokenizers differ, so only positions where both place a token boundary at the
-same character are paired. Fitted maps are cached on disk, keyed by both models and the text.
+same character are paired. Fitted maps are cached on disk, keyed by both models and the text (written
+atomically under a lock, see `cachefile`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from importlib.resources import files
 from pathlib import Path
 
 import torch
 
+from talkscope.tools.engine.cachefile import Damaged, load_or_build
 from talkscope.tools.engine.model import ModelAdapter
 
 RIDGE = 1e-2  # relative to the mean squared norm of the source states; keeps the fit well-posed
@@ -63,16 +66,26 @@ def cache_path(source: ModelAdapter, target: ModelAdapter, cache: Path) -> Path:
 
 def affine_maps(source: ModelAdapter, target: ModelAdapter, cache: Path) -> dict[int, torch.Tensor]:
     """One fitted map per source layer (to its matching target layer), loaded from the cache if there."""
-    path = cache_path(source, target, cache)
-    if path.is_file():
-        return torch.load(path)
-    xs, ys = paired_states(source, target)
-    maps = {ell: fit_affine(xs[ell], ys[matching_layer(ell, source, target)]) for ell in range(source.n_layers + 1)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(maps, tmp)
-    tmp.replace(path)
-    return maps
+    shape = (source.hidden_size + 1, target.hidden_size)
+
+    def read(f: io.BytesIO) -> dict[int, torch.Tensor]:
+        maps = torch.load(f, weights_only=True)
+        if set(maps) != set(range(source.n_layers + 1)) or any(tuple(w.shape) != shape for w in maps.values()):
+            raise Damaged(f"expected {source.n_layers + 1} maps of shape {shape}")
+        return maps
+
+    def build() -> dict[int, torch.Tensor]:
+        xs, ys = paired_states(source, target)
+        return {ell: fit_affine(xs[ell], ys[matching_layer(ell, source, target)])
+                for ell in range(source.n_layers + 1)}
+
+    def encode(maps: dict[int, torch.Tensor]) -> bytes:
+        buf = io.BytesIO()
+        torch.save(maps, buf)
+        return buf.getvalue()
+
+    return load_or_build(cache_path(source, target, cache), f"the maps from {source.name} to {target.name}",
+                         read, build, encode)
 
 
 def apply_map(w: torch.Tensor, h: torch.Tensor) -> torch.Tensor:

@@ -1,5 +1,6 @@
 """Probe datasets: the built-in concepts and a user's CSV/JSONL, validated with errors that say what to fix,
-and their hidden states at every layer (one batched forward per batch of texts), cached on disk."""
+and their hidden states at every layer (one batched forward per batch of texts), cached on disk (one .npy per
+model, dataset and pooling; written atomically under a lock, see `cachefile`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from talkscope.tools.engine.cachefile import Damaged, load_or_build
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import ModelAdapter
 
@@ -116,14 +118,27 @@ def _validate(name: str, texts: list[str], labels: list[str], groups: list[str] 
 
 
 def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path) -> np.ndarray:
-    """[L+1, N, D] float32: every layer, pooled per text (last token or mean), cached on disk."""
+    """[L+1, N, D] float32: every layer, pooled per text (last token or mean), cached on disk. Processes asking
+    for the same states at once compute them once: the others wait for the cache file, then read it."""
     key = hashlib.sha256(f"{model.source}|{model.name}|{data.digest}|{pooling}".encode()).hexdigest()[:20]
-    path = cache / "probes" / f"{key}.npy"
-    if path.is_file():
-        try:
-            return np.load(path)
-        except (OSError, ValueError):
-            path.unlink()  # a damaged cache file is recomputed, never trusted
+    shape = (model.n_layers + 1, len(data.texts), model.hidden_size)
+
+    def read(f: io.BytesIO) -> np.ndarray:
+        states = np.load(f, allow_pickle=False)
+        if states.shape != shape or states.dtype != np.float32:
+            raise Damaged(f"shape {states.shape} {states.dtype}, expected {shape} float32")
+        return states
+
+    def encode(states: np.ndarray) -> bytes:
+        buf = io.BytesIO()
+        np.save(buf, states)
+        return buf.getvalue()
+
+    return load_or_build(cache / "probes" / f"{key}.npy", f"the hidden states of {data.name}", read,
+                         lambda: _compute_states(model, data, pooling), encode)
+
+
+def _compute_states(model: ModelAdapter, data: Dataset, pooling: str) -> np.ndarray:
     from talkscope.tools.engine.progress import progress_bar
 
     encs = [model.encode(t) for t in data.texts]
@@ -141,8 +156,4 @@ def hidden_states(model: ModelAdapter, data: Dataset, pooling: str, cache: Path)
                 pooled = (hs * m).sum(2) / m.sum(2)
             states[:, rows] = pooled.cpu().numpy()
             advance(len(rows))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npy")
-    np.save(tmp, states)
-    tmp.replace(path)
     return states
