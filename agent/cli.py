@@ -1,8 +1,14 @@
-"""The `talkscope` command: a thin shell over the library. User errors end as one line on stderr."""
+"""The `talkscope` command: a thin shell over the library. User errors end as one line on stderr.
+
+Exit codes (README, "Exit codes"): 0 every call ran; 2 the command line was refused before anything ran (an
+unknown option, a bad flag or path, arguments a tool does not accept); 3 the answer was printed but at least one
+tool could not run (its JSON carries the error); 70 an internal error; 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,10 +18,15 @@ import click
 import typer
 from rich.console import Console
 
+from talkscope.agent import flags
+from talkscope.agent.terminal import quiet_libraries, verbose_requested
 from talkscope.tools.engine.errors import TalkscopeError
 
+EXIT_OK, EXIT_USAGE, EXIT_TOOL_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 70, 130
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Ask a language model why it said what it said.")
+                  help="Ask a language model why it said what it said. Add --verbose anywhere to see the "
+                       "libraries' own warnings and logs.")
 out = Console(highlight=False)
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="default, a HF folder, a cached HF id, or a .gguf")]
@@ -29,24 +40,24 @@ LLMOpt = Annotated[str | None, typer.Option("--llm-router", help="route with a L
 
 
 def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None) -> Any:
+    """The tool context, after every path and name on the command line is checked (exit 2 when one is bad)."""
     from talkscope.tools.base import ToolContext
 
+    flags.check_model(model)
+    if target is not None:
+        flags.check_model(target, "--target-model")
+    flags.check_device(device)
+    flags.check_index(index)
+    flags.check_out_dir(out_dir)
     return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target)
 
 
-def _llm_router(spec: str | None, ctx: Any) -> Any:
-    """The optional LLM router: MODULE:FUNCTION is called with no arguments and returns a chat model."""
-    if spec is None:
+def _llm_router(factory: Any, ctx: Any) -> Any:
+    """The optional LLM router: the checked MODULE:FUNCTION is called with no arguments for a chat model."""
+    if factory is None:
         return None
-    import importlib
-
     from talkscope.agent.llm_router import LLMRouter
 
-    module, _, func = spec.partition(":")
-    try:
-        factory = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError, ValueError) as err:
-        raise TalkscopeError(f"--llm-router {spec}: cannot import it ({err}); give MODULE:FUNCTION") from err
     return LLMRouter(factory(), ctx)
 
 
@@ -56,10 +67,13 @@ def _print_json(obj: Any) -> None:
 
 
 def _read_jsonl(path: Path) -> list[Any]:
-    if not path.is_file():
-        raise TalkscopeError(f"no batch file at {path}: give a JSONL file, one JSON value per line")
+    flags.check_file(path, "--batch", "a JSONL file, one JSON value per line")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise TalkscopeError(f"{path} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again") from err
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
@@ -77,13 +91,16 @@ def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", d
     from talkscope.agent.render import render_reply
     from talkscope.agent.session import check_question
 
-    question = check_question(question, "talkscope ask 'What can you do?'")
     ctx = _context(model, device, index, out_dir, target_model)
-    reply = Agent(ctx, router=_llm_router(llm_router, ctx)).ask(question)
+    factory = flags.llm_router_factory(llm_router)
+    question = check_question(question, "talkscope ask 'What can you do?'")
+    reply = Agent(ctx, router=_llm_router(factory, ctx)).ask(question)
     if json_out:
         _print_json(reply.to_json())
     else:
         render_reply(out, reply)
+    if reply.failed_calls:
+        raise typer.Exit(EXIT_TOOL_FAILED)
 
 
 def _parse_args(text: str) -> dict[str, Any]:
@@ -108,17 +125,32 @@ def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON 
     runner = get_tool(name)
     ctx = _context(model, device, index, out_dir, target_model)
     if batch is None:
-        result = runner(ctx, _parse_args(args))
+        parsed = _parse_args(args)
+        runner.normalize_args(parsed)  # arguments the tool does not accept: refused (exit 2) before running
+        result = _run_tool(runner, ctx, parsed)
         _print_json(result.to_json()) if json_out else render_result(out, result)
+        if not result.ok:
+            raise typer.Exit(EXIT_TOOL_FAILED)
         return
+    failed = 0
     for row in _read_jsonl(batch):
-        try:
-            if not isinstance(row, dict):
-                raise TalkscopeError("each batch line must be a JSON object of arguments")
-            result = runner(ctx, row)
-            _print_json(result.to_json()) if json_out else render_result(out, result)
-        except TalkscopeError as err:
-            _print_json({"error": str(err)}) if json_out else out.print(f"[red]error:[/] {err}")
+        result = _run_tool(runner, ctx, row)
+        failed += not result.ok
+        _print_json(result.to_json()) if json_out else render_result(out, result)
+    if failed:
+        raise typer.Exit(EXIT_TOOL_FAILED)
+
+
+def _run_tool(runner: Any, ctx: Any, args: Any) -> Any:
+    """One call; a tool that cannot run gives a failed result (printed, JSON with `data.error`)."""
+    from talkscope.tools.base import ToolResult
+
+    if not isinstance(args, dict):
+        return ToolResult.failed(runner.name, {}, "each batch line must be a JSON object of arguments")
+    try:
+        return runner(ctx, args)
+    except TalkscopeError as err:
+        return ToolResult.failed(runner.name, args, str(err))
 
 
 @app.command()
@@ -134,6 +166,9 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
     from talkscope.retrieval.index import default_index_dir
     from talkscope.retrieval.ingest import demo_corpus, index_paths, other_demo
 
+    flags.check_index(index, must_exist=False)
+    if wait < 0:
+        raise TalkscopeError(f"--wait {wait:g}: give the seconds to wait for another writer, 0 or more")
     todo = list(paths or []) + ([demo_corpus().resolve()] if demo else [])
     if not todo and not (rebuild or prune):
         raise TalkscopeError("give files or folders to index, e.g. talkscope index docs/ (or --demo)")
@@ -142,12 +177,16 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
                          drop=other_demo if demo else None)
     if json_out:
         _print_json({"index": str(root), **asdict(report)})
+        if report.unreadable:
+            raise typer.Exit(EXIT_TOOL_FAILED)
         return
     out.print(f"{root}: {report.files_added} added, {report.files_replaced} replaced, {report.files_unchanged} "
               f"unchanged, {report.files_pruned} pruned; {report.chunks_written} chunks written, "
               f"{report.chunks_total} in the index.")
     for item in report.skipped:
         out.print(f"  skipped: {item}", style="dim")
+    if report.unreadable:
+        raise typer.Exit(EXIT_TOOL_FAILED)
 
 
 @app.command()
@@ -159,6 +198,8 @@ def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive tu
     from talkscope.agent.session import Session
 
     conversations = _read_jsonl(batch) if batch else [turns or []]
+    if any(not isinstance(c, list) or not all(isinstance(t, str) for t in c) for c in conversations):
+        raise TalkscopeError(f"{batch}: each line must be a JSON list of turns (strings), e.g. [\"What can you do?\"]")
     if not any(conversations):
         raise TalkscopeError("give at least one turn, e.g. talkscope route 'What can you do?'")
     router = Router()
@@ -195,6 +236,8 @@ def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceO
     """Load the model and show its name, layers, device and the cache folder."""
     from talkscope.tools.engine.loading import cache_root, load_model
 
+    flags.check_model(model)
+    flags.check_device(device)
     start = time.perf_counter()
     adapter = load_model(model, device=device)
     facts = {**adapter.describe(), "source": adapter.source, "hidden_size": adapter.hidden_size,
@@ -214,7 +257,8 @@ def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt 
     from talkscope.agent.chat import run_chat
 
     ctx = _context(model, device, index, out_dir)
-    run_chat(ctx, _llm_router(llm_router, ctx))
+    factory = flags.llm_router_factory(llm_router)
+    run_chat(ctx, _llm_router(factory, ctx))
 
 
 @app.command()
@@ -227,6 +271,7 @@ def slack(http: Annotated[bool, typer.Option("--http", help="serve Slack's HTTP 
     """Answer questions in Slack: mention the bot in a channel or write to it; each thread is a conversation."""
     from talkscope.agent.slack.main import run
 
+    flags.check_file(env_file, "--env-file", "a KEY=VALUE file with the Slack tokens")
     run(_context(model, device, index, out_dir), http=http, host=host, port=port, env_file=env_file)
 
 
@@ -245,16 +290,38 @@ def _click_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
     return tuple(errors), tuple(aborts)
 
 
-def main() -> None:
+def run(argv: list[str]) -> int:
+    """Run one command line (without the program name) and return its exit code; never raises, except with
+    --verbose, where an internal error keeps its traceback."""
+    verbose = verbose_requested(argv)
+    argv = [a for a in argv if a != "--verbose"]
+    quiet_libraries(verbose)
     usage_errors, aborts = _click_classes()
     try:
-        code = app(standalone_mode=False)
+        code = app(argv, prog_name="talkscope", standalone_mode=False)
     except TalkscopeError as err:
         print(f"talkscope: error: {err}", file=sys.stderr)
-        sys.exit(2)
-    except aborts:
-        sys.exit(130)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, *aborts):
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `talkscope tools | head -1`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except usage_errors as err:
         err.show()  # type: ignore[attr-defined]
-        sys.exit(err.exit_code)  # type: ignore[attr-defined]
-    sys.exit(code if isinstance(code, int) else 0)
+        return int(err.exit_code)  # type: ignore[attr-defined]
+    except Exception as err:  # a bug: one line, the traceback only on request
+        if verbose:
+            raise
+        print(f"talkscope: internal error: {type(err).__name__}: {err} (run again with --verbose for the "
+              "traceback, and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

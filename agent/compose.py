@@ -38,7 +38,7 @@ def compose(question: str, route: Route, results: list[ToolResult], model: dict[
             cites.append(f"S{len(sources) + 1}")
             sources.append(SourceItem(cites[-1], c.source, c.chunk, c.text, c.relevance))
         evidence.append(EvidenceItem(ref, result.tool, result.summary, result.data, asdict(result.uncertainty),
-                                     result.figure))
+                                     result.figure, result.ok))
         sentences.append(result.sentences(ref, cites))
     return Reply(question, " ".join(sentences), route.calls, evidence, sources,
                  overall_uncertainty(route, evidence), model, suggestions)

@@ -17,6 +17,7 @@ class EvidenceItem:
     data: dict[str, Any]
     uncertainty: dict[str, Any]  # {"level", "score", "basis"}; score 0 = certain, 1 = no idea
     figure: str | None = None
+    ok: bool = True  # False: the tool could not run and `data.error` says why
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Reply:
     uncertainty: dict[str, Any]
     model: dict[str, Any]
     suggestions: list[str] = field(default_factory=list)  # shown by front ends, not part of the JSON
+
+    @property
+    def failed_calls(self) -> list[str]:
+        """The tools that could not run (their evidence holds only `error`); front ends set exit codes by it."""
+        return [e.tool for e in self.evidence if not e.ok]
 
     def uncertainty_line(self) -> str:
         """'medium — weakest link: ...'"""

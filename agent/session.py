@@ -39,15 +39,24 @@ class Router(Protocol):
     def suggestions(self, tool: str) -> list[str]: ...
 
 
+MAX_CALLS = 32  # follow-ups read back a few turns; a long chat keeps these and each tool's newest call
+
+
 @dataclass
 class Session:
-    """The calls made so far in one conversation, newest last."""
+    """The calls made so far in one conversation, newest last (bounded: see `remember`)."""
 
     calls: list[Call] = field(default_factory=list)
     pending: str | None = None  # the tool of an unanswered clarifying question
 
     def remember(self, calls: list[Call]) -> None:
+        """Keep the newest `MAX_CALLS` calls and the newest call of every tool, so a 300-turn chat holds what
+        follow-ups read ("same for occlusion", "what about layer 9?") and nothing that grows with its length."""
         self.calls.extend(calls)
+        if len(self.calls) > MAX_CALLS:
+            newest = {c.tool: i for i, c in enumerate(self.calls)}
+            start = len(self.calls) - MAX_CALLS
+            self.calls = [c for i, c in enumerate(self.calls) if i >= start or newest[c.tool] == i]
 
     def record(self, route: Route) -> None:
         """Remember a routed turn's calls, unless the router asked back instead of running them."""

@@ -55,7 +55,12 @@ def plan(paths: list[Path], manifest: Manifest, report: IndexReport) -> list[tup
         if entry is not None and entry.sha256 == digest:
             report.files_unchanged += 1
             continue
-        chunks = split(read_documents(path), digest)
+        try:
+            chunks = split(read_documents(path), digest)
+        except TalkscopeError as err:  # one unreadable file does not stop the others (nothing is lost)
+            report.skipped.append(str(err))
+            report.unreadable += 1
+            continue
         if not chunks:
             report.skipped.append(f"{src} (no text)")
             continue

@@ -31,6 +31,9 @@ def find_files(paths: list[Path]) -> list[Path]:
     """Every readable file under the given files and folders, sorted; a missing path is an error."""
     found: list[Path] = []
     for p in paths:
+        if p.is_symlink() and not p.exists():
+            raise TalkscopeError(f"{p} is a symbolic link that leads nowhere (a loop or a missing target): "
+                                 "give the file itself")
         if not p.exists():
             raise TalkscopeError(f"{p} does not exist: give files or folders of {', '.join(SUFFIXES)} documents")
         if p.is_dir():
@@ -88,7 +91,11 @@ def _pdf(path: Path) -> str:
         raise TalkscopeError(f"{path} could not be read as a PDF ({err}); check the file or leave it out") from err
 
 
+CSV_FIELD_LIMIT = 2**31 - 1  # the csv module refuses cells over 128 KB by default; the splitter chunks long ones
+
+
 def _rows_csv(path: Path) -> list[str]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(io.StringIO(_text(path)))
     return ["; ".join(f"{k}: {v}" for k, v in row.items() if k and v) for row in reader]
 

@@ -10,6 +10,7 @@ from scipy.stats import spearmanr
 
 from talkscope.tools.attribution import target_ids
 from talkscope.tools.base import get_tool
+from talkscope.tools.engine.drawing import wait_for_figures
 from talkscope.tools.engine.errors import TalkscopeError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,7 +33,8 @@ def test_every_method_gives_one_score_per_token(ctx, method):
     assert d["tokens"] == ["<bos>", "The", " capital", " of", " France", " is"]
     assert len(d["scores"]) == 6 and d["method"] == method and d["target_tokens"] == [" Paris"]
     assert sum(d["shares"]) == pytest.approx(1.0, abs=1e-3) and d["shares"][0] == 0.0
-    assert Path(r.figure).is_file() and r.figure.endswith(".png")
+    assert r.figure.endswith(".png") and wait_for_figures() == []
+    assert Path(r.figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "check" not in d, "only the default run is cross-checked"
     if method == "attention":
         assert r.uncertainty.level != "low" and len(d["rollout"]) == 6
@@ -101,7 +103,7 @@ def test_occlusion_and_integrated_gradients_agree_with_captum(ctx, model, prompt
     ({"prompt": ""}, "non-empty 'prompt'"),
     ({"prompt": PROMPT, "target": "   "}, "target is empty"),
     ({"prompt": PROMPT, "method": "shap"}, "choose one of: integrated_gradients, occlusion"),
-    ({"prompt": "word " * 40000}, "reads at most"),
+    ({"prompt": "word " * 40000}, "read at most 4,096"),
 ])
 def test_bad_input_says_what_to_do(ctx, args, match):
     with pytest.raises(TalkscopeError, match=match):
@@ -163,6 +165,41 @@ def test_packed_occlusion_equals_full_rows(monkeypatch, arch, target, contrast):
     packed = attr_scoring.occlusion_scores(scorer, positions, seen.append)
     assert len(seen) > 1 and sum(seen) == len(positions) + 1
     assert torch.allclose(packed, full, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+def test_unpacked_occlusion_builds_rows_per_chunk_and_equals_full_rows(monkeypatch, arch):
+    """Past the packing length, occlusion builds each chunk's rows as it goes (all rows at once would hold
+    n^2 embeddings: 10 GB at 2,000 tokens) and scores what full rows score."""
+    import torch
+    from tiny import tiny_model
+
+    from talkscope.tools.engine import attr_scoring
+
+    m = tiny_model(arch)
+    enc = m.encode("the cat sat on the mat and the dog ran to the park")
+    ids, special = [m.tokenizer.bos_token_id] + enc.ids, [True] + enc.special
+    scorer = attr_scoring.Scorer(m, ids, [5, 7], None, special)
+    positions = list(range(1, len(ids)))
+    with torch.no_grad():
+        full = scorer(_occluded_rows(scorer, positions))
+    seen: list[int] = []
+    monkeypatch.setattr(attr_scoring, "PACK_MAX_PROMPT", 4)  # take the long-prompt path
+    monkeypatch.setattr(attr_scoring, "FORWARD_TOKENS_PER_CHUNK", 60)
+    rows = attr_scoring.occlusion_scores(scorer, positions, seen.append)
+    assert len(seen) > 2 and sum(seen) == len(positions) + 1
+    assert torch.allclose(rows, full, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_prompt_length_limits_are_refused_with_their_numbers(ctx):
+    long_ids = ctx.model.tokenizer(" ".join(f"w{i}" for i in range(700)), add_special_tokens=False)["input_ids"]
+    prompt = ctx.model.tokenizer.decode(long_ids[:1100])
+    with pytest.raises(TalkscopeError, match=r"occlusion on 1,\d{3} tokens .* up to 1,024 tokens"):
+        get_tool("attribution")(ctx, {"prompt": prompt, "target": "Paris", "method": "occlusion"})
+    for tool in ("generate", "logit_lens", "confidence"):
+        with pytest.raises(TalkscopeError, match=r"the prompt has 4,\d{3} tokens; .* at most 4,096"):
+            get_tool(tool)(ctx, {"prompt": "x1;" * 1500})
 
 
 @pytest.mark.parametrize("arch", ["llama", "gpt2", "gpt_neox"])

@@ -8,6 +8,7 @@ import pytest
 import samples
 
 from talkscope.tools.base import get_tool
+from talkscope.tools.engine.drawing import wait_for_figures
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.patching import run_patchscope
 
@@ -22,7 +23,7 @@ def test_identity_patchscope_decodes_the_token_in_early_layers(ctx):
     assert d["position"] == 4 and d["token"] == " France"
     assert all(d["decoded"][ell].strip() == "France" for ell in range(0, 5)), d["decoded"]
     assert all(lp <= 0 for lp in d["decoded_logprob"])
-    assert Path(r.figure).is_file()
+    assert wait_for_figures() == [] and Path(r.figure).read_bytes()[:4] == b"\x89PNG"
     assert 0 <= d["stability"] <= 1
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from talkscope.tools.base import get_tool
+from talkscope.tools.engine.drawing import wait_for_figures
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.probe_data import BUILT_IN, hidden_states, load_dataset
 
@@ -45,7 +46,7 @@ def test_tense_probe_is_clearly_above_control_with_intervals(ctx):
     # held-out verbs: the words alone fail, the model's states do not
     assert d["lexical_baseline"] < 0.7 < d["grouped_ci_low"][i] and d["lexical_baseline_stratified"] > 0.9
     assert "on held-out verbs its accuracy is" in r.sentences("E1")
-    assert Path(r.figure).is_file()
+    assert wait_for_figures() == [] and Path(r.figure).read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.slow

@@ -182,17 +182,22 @@ class AttributionTool(Tool):
 
     def run(self, ctx: ToolContext, prompt: str, target: str | None, method: str | None,
             contrast: str | None) -> ToolResult:
-        from talkscope.tools.engine.figures import token_heatmap
+        from talkscope.tools.engine.drawing import draw_later
 
         model = ctx.model
         enc = model.encode(prompt)
-        own = target is None
+        own, own_logp = target is None, None
         if own:
-            tgt = [int(model.next_token_logits(enc.tensor(model.device))[0].argmax())]
+            logits = model.next_token_logits(enc.tensor(model.device))[0]
+            tgt = [int(logits.argmax())]
+            own_logp = float(logits.log_softmax(-1)[tgt[0]])  # the score, from the same forward
             target = model.tokenizer.decode(tgt)
         else:
             tgt = target_ids(model, prompt, target, "target")
         con = target_ids(model, prompt, contrast, "contrast") if contrast is not None else None
+        if con == tgt:
+            raise TalkscopeError(f"the contrast {contrast!r} is the target itself, so every score would be 0: "
+                                 "give a different alternative, e.g. \"Lyon\" for \"Paris\"")
         scorer = Scorer(model, enc.ids, tgt, con, enc.special)
         chosen = method or DEFAULT_METHOD
         main = self._run_method(ctx, scorer, chosen, len(enc))
@@ -200,8 +205,8 @@ class AttributionTool(Tool):
         if method is None:
             second = "occlusion" if len(enc) <= OCCLUSION_CHECK_MAX_TOKENS else "saliency"
             check = self._agreement(enc, main, self._run_method(ctx, scorer, second, len(enc)), second)
-        finding = self._finding(model, enc, scorer, chosen, main, target, contrast, own, check)
-        figure = token_heatmap(ctx.figure_path("attr"), enc.tokens, main.scores,
+        finding = self._finding(model, enc, scorer, chosen, main, target, contrast, own_logp, check)
+        figure = draw_later(ctx.figure_path("attr"), "token_heatmap", enc.tokens, main.scores,
                                f"{chosen}: {target!r}" + (f" rather than {contrast!r}" if contrast else ""),
                                exclude=enc.special)
         return self.result(finding, figure)
@@ -209,16 +214,19 @@ class AttributionTool(Tool):
     @staticmethod
     def _run_method(ctx: ToolContext, scorer: Scorer, method: str, n: int) -> Attribution:
         m = get_method(method)
+        if m.max_tokens is not None and n > m.max_tokens:
+            raise TalkscopeError(f"{method} on {n} tokens would take {m.work_rows(n):,} forwards of the whole prompt; "
+                                 f"talkscope runs it on prompts up to {m.max_tokens:,} tokens: use "
+                                 "integrated_gradients or saliency for this prompt, or shorten it")
         with ctx.progress(m.work_rows(n), f"{method.replace('_', ' ')}") as advance:
             return m.attribute(scorer, progress=advance)
 
     @staticmethod
     def _finding(model: ModelAdapter, enc: Encoding, scorer: Scorer, method: str, attr: Attribution,
-                 target: str, contrast: str | None, own: bool, check: Agreement | None) -> AttributionFinding:
-        import torch
-
-        with torch.no_grad():
-            logp = float(scorer._logprob(scorer.input_embeds[None], scorer.target_ids)[0])
+                 target: str, contrast: str | None, own_logp: float | None,
+                 check: Agreement | None) -> AttributionFinding:
+        logp = own_logp if own_logp is not None else _target_logprob(scorer, attr, contrast)
+        own = own_logp is not None
         total = sum(abs(s) for s, sp in zip(attr.scores, enc.special) if not sp) or 1.0
         shares = [0.0 if sp else abs(s) / total for s, sp in zip(attr.scores, enc.special)]
         ranked = sorted((i for i, sp in enumerate(enc.special) if not sp), key=lambda i: -attr.scores[i])
@@ -242,3 +250,14 @@ class AttributionTool(Tool):
         top_a, top_b = max(keep, key=lambda i: main.scores[i]), max(keep, key=lambda i: other.scores[i])
         return Agreement(method, [round(s, 6) for s in other.scores], round(_spearman(a, b), 4), top_a == top_b,
                          enc.tokens[top_b])
+
+
+def _target_logprob(scorer: Scorer, attr: Attribution, contrast: str | None) -> float:
+    """log p(target | prompt): the method's own unperturbed score when it is exactly that (no contrast), else
+    one more forward (a short occlusion is about three forwards, so a fourth would be a third of its time)."""
+    import torch
+
+    if contrast is None and "score_input" in attr.extra:
+        return float(attr.extra["score_input"])
+    with torch.no_grad():
+        return float(scorer._logprob(scorer.input_embeds[None], scorer.target_ids)[0])

@@ -155,6 +155,10 @@ class Arg:
         if not ok:
             raise TalkscopeError(f"{tool}: '{key}' must be {self.label().replace('|null', '')}, not "
                                  f"{type(value).__name__} {value!r:.60}; {self.description}")
+        if value == [] and "array" in self.types:
+            omit = " or leave it out for the default" if self.nullable else ""
+            raise TalkscopeError(f"{tool}: '{key}' is an empty list: give at least one value{omit}; "
+                                 f"{self.description}")
 
 
 def _is_type(value: Any, kind: str, items: str) -> bool:
@@ -333,10 +337,15 @@ class ToolContext:
         return self.paths.resolve(text, what)
 
     def figure_path(self, stem: str) -> Path:
-        """A fresh numbered PNG path in the output folder, e.g. talkscope-out/attr-003.png."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        n = len(list(self.out_dir.glob(f"{stem}-*.png"))) + 1
-        return self.out_dir / f"{stem}-{n:03d}.png"
+        """A fresh numbered PNG path in the output folder, e.g. talkscope-out/attr-003.png (bounded per kind:
+        see `next_figure_path`)."""
+        from talkscope.tools.engine.paths import next_figure_path
+
+        return next_figure_path(self.out_dir, stem)
+
+
+MAX_PROMPT_TOKENS = 4096
+PROMPT_ARGS = ("prompt", "target_prompt")
 
 
 class Tool:
@@ -368,6 +377,18 @@ class Tool:
     def needs_model_for(self, args: dict[str, Any]) -> bool:
         """Whether this call reads the model (loaded before timing starts); tools may refine it."""
         return self.needs_model
+
+    @staticmethod
+    def check_prompt_lengths(ctx: ToolContext, args: dict[str, Any]) -> None:
+        """Refuse a prompt longer than `MAX_PROMPT_TOKENS`: every tool's work grows with it, and past this
+        length an answer takes minutes on a CPU (a 2,000-token prompt works with every tool)."""
+        for key in PROMPT_ARGS:
+            text = args.get(key)
+            if isinstance(text, str) and len(text.encode()) + 2 > MAX_PROMPT_TOKENS:  # tokens <= bytes + specials
+                n = len(ctx.model.tokenizer(text)["input_ids"])
+                if n > MAX_PROMPT_TOKENS:
+                    raise TalkscopeError(f"the {key.replace('_', ' ')} has {n:,} tokens; talkscope's tools read "
+                                         f"at most {MAX_PROMPT_TOKENS:,}: shorten it")
 
     def result(self, finding: Finding, figure: Any = None) -> ToolResult:
         """Wrap a finding; `__call__` fills in the arguments and the time."""
@@ -403,6 +424,7 @@ class Tool:
         clean = self.normalize_args(args)
         if self.needs_model_for(clean):
             _ = ctx.model  # load outside the timed region: elapsed_s excludes model loading
+            self.check_prompt_lengths(ctx, clean)
         start = time.perf_counter()
         result = self.run(ctx, **clean)
         result.elapsed_s = time.perf_counter() - start

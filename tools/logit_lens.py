@@ -78,7 +78,7 @@ class LogitLensTool(Tool):
     def run(self, ctx: ToolContext, prompt: str, token: str | None, layer: Any) -> ToolResult:
         import torch
 
-        from talkscope.tools.engine.figures import layer_table
+        from talkscope.tools.engine.drawing import draw_later
 
         model = ctx.model
         layers = model.check_layers(layer)
@@ -92,6 +92,6 @@ class LogitLensTool(Tool):
         top = [t for ell, t in zip(swept, every) if ell in layers]
         stable = stability({ell: t[0]["token"] for ell, t in zip(swept, every)}, layers)
         finding = LogitLensFinding(position, tok, layers, top, round(stable, 4), model.n_layers)
-        figure = layer_table(ctx.figure_path("logit-lens"), layers, [t[0]["token"] for t in top],
+        figure = draw_later(ctx.figure_path("logit-lens"), "layer_table", layers, [t[0]["token"] for t in top],
                              [t[0]["prob"] for t in top], f"logit lens at {tok!r} in {prompt!r}")
         return self.result(finding, figure)

@@ -117,7 +117,7 @@ class PatchscopeTool(Tool):
             relation: str | None, target_prompt: str | None) -> ToolResult:
         import torch
 
-        from talkscope.tools.engine.figures import layer_table
+        from talkscope.tools.engine.drawing import draw_later
         from talkscope.tools.engine.loading import cache_root
         from talkscope.tools.engine.mapping import affine_maps, apply_map, matching_layer
         from talkscope.tools.engine.patching import run_patchscope
@@ -146,6 +146,6 @@ class PatchscopeTool(Tool):
             format_only_layers=[d.source_layer for d, f in zip(decs, firsts) if f.strip() in fmt or not f.strip()],
             n_layers=model.n_layers, target_model=None if target is None else target.name,
             target_layers=[d.target_layer for d in decs], first_prob_raw=[d.first_prob for d in decs])
-        figure = layer_table(ctx.figure_path("patchscope"), layers, [d.text for d in decs],
+        figure = draw_later(ctx.figure_path("patchscope"), "layer_table", layers, [d.text for d in decs],
                              [d.first_prob for d in decs], f"{kind} patchscope of {tok!r} in {prompt!r}")
         return self.result(finding, figure)

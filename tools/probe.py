@@ -134,7 +134,7 @@ class ProbeTool(Tool):
     follow_ups = {"What about grammatical number?": ("probe",)}
 
     def run(self, ctx: ToolContext, concept: str, layer: Any, pooling: str) -> ToolResult:
-        from talkscope.tools.engine.figures import accuracy_curve
+        from talkscope.tools.engine.drawing import draw_later
         from talkscope.tools.engine.loading import cache_root
         from talkscope.tools.engine.probe_data import hidden_states, load_dataset
         from talkscope.tools.engine.probe_fit import probe_layers
@@ -153,5 +153,6 @@ class ProbeTool(Tool):
         d["clearly_above_control"] = bool(d["grouped_ci_low"][i] > d["control_accuracy"][i]
                                           and d["grouped_ci_low"][i] > d["majority_baseline"])
         finding = ProbeFinding(**d, dataset=data.name, group_name=data.group_name)
-        figure = accuracy_curve(ctx.figure_path("probe"), d, f"probe: {data.name} ({d['n_examples']} examples)")
+        figure = draw_later(ctx.figure_path("probe"), "accuracy_curve", d,
+                            f"probe: {data.name} ({d['n_examples']} examples)")
         return self.result(finding, figure)

@@ -27,6 +27,7 @@ from talkscope.agent.session import Router
 from talkscope.agent.slack.config import SlackConfig
 from talkscope.agent.slack.format import clean, reply_text, split
 from talkscope.tools.base import ToolContext
+from talkscope.tools.engine.drawing import wait_for_figures
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.paths import PathPolicy
 
@@ -192,6 +193,7 @@ class Service:
         self.poster.update(turn.channel, working, pieces[0])
         for piece in pieces[1:]:
             self.poster.post(turn.channel, turn.thread_ts, piece)
+        wait_for_figures()  # drawn in the background while the answer was posted
         for e in reply.evidence:
             if e.figure and Path(e.figure).is_file():
                 self.poster.upload(turn.channel, turn.thread_ts, path=Path(e.figure), filename=Path(e.figure).name,

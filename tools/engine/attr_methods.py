@@ -16,7 +16,6 @@ from talkscope.tools.engine.attr_scoring import (  # noqa: F401  (Scorer and the
     Scorer,
     grads,
     occlusion_scores,
-    scores,
 )
 from talkscope.tools.engine.errors import TalkscopeError
 
@@ -97,6 +96,7 @@ class Method:
     aliases: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str]
     algorithm: ClassVar[Callable[..., Attribution]]
+    max_tokens: ClassVar[int | None] = None  # longer prompts are refused (work that grows as n^2)
 
     @classmethod
     def work_rows(cls, n: int) -> int:
@@ -147,6 +147,7 @@ class Occlusion(Method):
                "mask out", "masking out")
     description = "the score change when one token at a time is replaced by the baseline"
     algorithm = staticmethod(occlusion)
+    max_tokens = 1024  # n+1 forwards of n tokens: about a million token-forwards at this length
 
     @classmethod
     def work_rows(cls, n: int) -> int:

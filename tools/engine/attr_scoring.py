@@ -121,18 +121,6 @@ class Scorer:
         return max(1, (GRAD_TOKENS_PER_CHUNK if grad else FORWARD_TOKENS_PER_CHUNK) // seq)
 
 
-def scores(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None) -> torch.Tensor:
-    """Scores of many prompt-embedding rows, no gradients, in memory-bounded chunks."""
-    out = []
-    step = scorer.rows_per_chunk(grad=False)
-    with torch.no_grad():
-        for first in range(0, embeds.shape[0], step):
-            out.append(scorer(embeds[first:first + step]))
-            if progress:
-                progress(out[-1].shape[0])
-    return torch.cat(out)
-
-
 def grads(scorer: Scorer, embeds: torch.Tensor, progress: Progress | None,
           start: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """(d score / d embeds [R, n, D], score [R]) for each row (from prompt position `start` on), in
@@ -155,11 +143,7 @@ def occlusion_scores(scorer: Scorer, positions: list[int], progress: Progress | 
     n = len(scorer.prompt_ids)
     tails = [len(ids) - 1 for ids, _ in scorer.branches()]
     if n > PACK_MAX_PROMPT or not scorer.packable():
-        x, b = scorer.input_embeds, scorer.baseline_embeds
-        rows = x[None].repeat(len(positions) + 1, 1, 1)
-        idx = torch.tensor(positions, dtype=torch.long, device=x.device)
-        rows[torch.arange(1, len(positions) + 1, device=x.device), idx] = b[idx]
-        return scores(scorer, rows, progress)
+        return _occluded_rows_scores(scorer, [None, *positions], progress)
     starts = [0] + positions  # row 0: the whole unperturbed prompt; row r: the prompt from positions[r-1] on
     out, past = [], None
     with torch.no_grad():
@@ -170,6 +154,24 @@ def occlusion_scores(scorer: Scorer, positions: list[int], progress: Progress | 
                 past = scorer.model.cache_prefix(cache, n - 1)
             if progress:
                 progress(len(chunk))
+    return torch.cat(out)
+
+
+def _occluded_rows_scores(scorer: Scorer, occluded: list[int | None], progress: Progress | None) -> torch.Tensor:
+    """Scores of the prompt with each listed position replaced by its baseline (None: none replaced), one
+    chunk of rows built at a time: all rows at once would hold n^2 embeddings (10 GB at 2,000 tokens)."""
+    x, b = scorer.input_embeds, scorer.baseline_embeds
+    out, step = [], scorer.rows_per_chunk(grad=False)
+    with torch.no_grad():
+        for first in range(0, len(occluded), step):
+            part = occluded[first:first + step]
+            rows = x[None].repeat(len(part), 1, 1)
+            for r, i in enumerate(part):
+                if i is not None:
+                    rows[r, i] = b[i]
+            out.append(scorer(rows))
+            if progress:
+                progress(len(part))
     return torch.cat(out)
 
 
