@@ -182,9 +182,9 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
         return
     out.print(f"{root}: {report.files_added} added, {report.files_replaced} replaced, {report.files_unchanged} "
               f"unchanged, {report.files_pruned} pruned; {report.chunks_written} chunks written, "
-              f"{report.chunks_total} in the index.")
+              f"{report.chunks_total} in the index.", soft_wrap=True)
     for item in report.skipped:
-        out.print(f"  skipped: {item}", style="dim")
+        out.print(f"  skipped: {item}", style="dim", soft_wrap=True)  # paths stay whole: copy-paste works
     if report.unreadable:
         raise typer.Exit(EXIT_TOOL_FAILED)
 

@@ -43,6 +43,13 @@ def quiet_libraries(verbose: bool) -> None:
     for key, value in ENV.items():
         os.environ.setdefault(key, value)
     warnings.simplefilter("ignore")
+    # Libraries imported later put their own filters in front of this one (langchain, opentelemetry, torch), so
+    # a filter alone lets some through; nothing is shown at all unless verbose.
+    warnings.showwarning = _hidden
     logging.getLogger().addHandler(logging.NullHandler())
     for name in LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _hidden(*_args: object, **_kwargs: object) -> None:
+    """`warnings.showwarning` when not verbose: the warning is dropped."""

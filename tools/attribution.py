@@ -215,8 +215,8 @@ class AttributionTool(Tool):
     def _run_method(ctx: ToolContext, scorer: Scorer, method: str, n: int) -> Attribution:
         m = get_method(method)
         if m.max_tokens is not None and n > m.max_tokens:
-            raise TalkscopeError(f"{method} on {n} tokens would take {m.work_rows(n):,} forwards of the whole prompt; "
-                                 f"talkscope runs it on prompts up to {m.max_tokens:,} tokens: use "
+            raise TalkscopeError(f"{method} on {n:,} tokens would take {m.work_rows(n):,} forwards of the whole "
+                                 f"prompt; talkscope runs it on prompts up to {m.max_tokens:,} tokens: use "
                                  "integrated_gradients or saliency for this prompt, or shorten it")
         with ctx.progress(m.work_rows(n), f"{method.replace('_', ' ')}") as advance:
             return m.attribute(scorer, progress=advance)

@@ -18,12 +18,13 @@ _lock = threading.Lock()  # the Slack bot's workers ask and wait from several th
 
 
 def draw_later(path: Path, figure: str, *args: Any, **kwargs: Any) -> Path:
-    """Draw `figures.<figure>(path, *args, **kwargs)` in the background; returns `path` at once."""
+    """Draw `figures.<figure>(path, *args, **kwargs)` in the background; returns `path` at once (as given: a
+    relative path is drawn where it points now, even if the working folder changes before it is drawn)."""
     global _pool
     with _lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talkscope-figures")
-        _pending.append(_pool.submit(_draw, path, figure, args, kwargs))
+        _pending.append(_pool.submit(_draw, path.absolute(), figure, args, kwargs))
     return path
 
 
