@@ -4,7 +4,9 @@ fitted on the calibration set's train split by `python -m benchmarks.fit_confide
 
 The parameters fitted on the default model ship in `data/confidence_calibration.json`; a refit for
 another model is written to the cache (`<cache>/calibration/<model>.json`) and preferred for that model.
-Any other model gets the default model's parameters and a warning saying so.
+Any other model gets the default model's parameters and a warning saying so. A refit that cannot be read
+(damaged, or half-written by a process that does not write atomically) is not trusted: the shipped parameters
+are used, with a one-line notice and the warning.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from talkscope.tools.engine.cachefile import DAMAGE, describe, notice
 from talkscope.tools.engine.loading import cache_root
 from talkscope.tools.engine.uncertainty_features import FEATURES, AnswerFeatures
 
@@ -53,13 +57,28 @@ def refit_path(model_name: str) -> Path:
     return cache_root() / "calibration" / (re.sub(r"[^\w.-]+", "_", model_name) + ".json")
 
 
+def _calibrator(raw: dict[str, Any]) -> Calibrator:
+    return Calibrator(tuple(raw["features"]), raw["mean"], raw["scale"], raw["coef"], raw["intercept"],
+                      raw["iso_x"], raw["iso_y"], raw["fitted_on"], raw["n_train"])
+
+
+def _refit(model_name: str) -> Calibrator | None:
+    """The cached refit for this model, if there and sound. Read without a lock: a writer that replaces the
+    file atomically (cachefile.atomic_write_text) can never show a reader half of it."""
+    own = refit_path(model_name)
+    try:
+        return _calibrator(json.loads(own.read_text()))
+    except FileNotFoundError:
+        return None
+    except DAMAGE as err:
+        notice(f"talkscope: the calibration refit at {own} cannot be read ({describe(err)}); using the shipped "
+               "parameters: refit with python -m benchmarks.fit_confidence --model <your model>")
+        return None
+
+
 def load_calibrator(model_name: str) -> tuple[Calibrator, str | None]:
     """The parameters for this model and, when they were fitted on another model, a warning."""
-    own = refit_path(model_name)
-    raw = json.loads(own.read_text()) if own.exists() else json.loads(
-        files("talkscope.tools").joinpath(SHIPPED).read_text())
-    cal = Calibrator(tuple(raw["features"]), raw["mean"], raw["scale"], raw["coef"], raw["intercept"],
-                     raw["iso_x"], raw["iso_y"], raw["fitted_on"], raw["n_train"])
+    cal = _refit(model_name) or _calibrator(json.loads(files("talkscope.tools").joinpath(SHIPPED).read_text()))
     if cal.features != FEATURES:
         raise RuntimeError(f"calibration parameters use features {cal.features}, the code measures {FEATURES}")
     warning = None
