@@ -381,7 +381,7 @@ class Tool:
     @staticmethod
     def check_prompt_lengths(ctx: ToolContext, args: dict[str, Any]) -> None:
         """Refuse a prompt longer than `MAX_PROMPT_TOKENS`: every tool's work grows with it, and past this
-        length an answer takes minutes on a CPU (a 2,000-token prompt works with every tool)."""
+        length an answer takes minutes on a CPU (benchmarks/long_prompts.py times every tool at 2,000 tokens)."""
         for key in PROMPT_ARGS:
             text = args.get(key)
             if isinstance(text, str) and len(text.encode()) + 2 > MAX_PROMPT_TOKENS:  # tokens <= bytes + specials
