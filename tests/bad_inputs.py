@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ def make_files(files: dict[str, dict[str, Any]], root: Path) -> None:
 def run_case(case: dict[str, Any], root: Path, capsys: Any, monkeypatch: Any) -> Outcome:
     from talkscope.agent.cli import run
 
+    isolate(monkeypatch)
     make_files(case.get("files", {}), root)
     monkeypatch.chdir(root)
     stdin = "".join(line + "\n" for line in expand(case.get("stdin", []), root))
@@ -63,3 +66,20 @@ def run_case(case: dict[str, Any], root: Path, capsys: Any, monkeypatch: Any) ->
     code = run(expand(case["argv"], root))
     out, err = capsys.readouterr()
     return Outcome(code, out, err)
+
+
+def isolate(monkeypatch: Any) -> None:
+    """What `run` changes for its process (TALKSCOPE_VERBOSE and the libraries' switches in the environment, the
+    warning display, the root logger) is put back after the case, so later tests and the subprocesses they
+    start see this process as it was: a leaked TALKSCOPE_VERBOSE=1 would make every later CLI verbose."""
+    from talkscope.agent.terminal import ENV
+
+    for key in ("TALKSCOPE_VERBOSE", *ENV):
+        # setenv first: delenv alone records nothing for a variable that is not set, so one set later would stay
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    monkeypatch.setattr(warnings, "filters", list(warnings.filters))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)

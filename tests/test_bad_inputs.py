@@ -3,13 +3,16 @@ short stderr message at most, and never a traceback."""
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import pytest
-from bad_inputs import load_cases, run_case
+from bad_inputs import isolate, load_cases, run_case
 
 CASES = load_cases()
-pytestmark = pytest.mark.slow
 
 
+@pytest.mark.slow
 def test_the_corpus_is_large_and_covers_every_command():
     assert len(CASES) >= 150
     commands = {c["argv"][0] for c in CASES}
@@ -18,6 +21,21 @@ def test_the_corpus_is_large_and_covers_every_command():
     from talkscope.tools.base import list_tools
 
     assert {t.name for t in list_tools()} <= tools
+
+
+def test_a_verbose_case_leaves_this_process_as_it_was(monkeypatch, capsys):
+    """`--verbose` sets TALKSCOPE_VERBOSE for its process; run in-process, that must not outlive the case, or
+    every CLI a later test starts would print the libraries' warnings."""
+    from talkscope.agent.cli import run
+
+    monkeypatch.delenv("TALKSCOPE_VERBOSE", raising=False)
+    shown = warnings.showwarning
+    with monkeypatch.context() as case:
+        isolate(case)
+        assert run(["--help", "--verbose"]) == 0
+        assert os.environ.get("TALKSCOPE_VERBOSE") == "1"
+    assert "TALKSCOPE_VERBOSE" not in os.environ
+    assert warnings.showwarning is shown
 
 
 @pytest.fixture()
@@ -35,6 +53,7 @@ def shared_model(model, monkeypatch):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_bad_input(case, shared_model, tmp_path, capsys, monkeypatch):
     got = run_case(case, tmp_path, capsys, monkeypatch)

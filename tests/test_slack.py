@@ -30,6 +30,7 @@ class Bot:
         environ = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
                    "SLACK_API_URL": mock.url + "/api/", "TALKSCOPE_SLACK_PER_USER_PER_MINUTE": "200", **env}
         environ.pop("SLACK_APP_TOKEN", None)
+        (tmp / "index").mkdir(exist_ok=True)  # an empty team index: --index must name a folder that exists
         self.proc = subprocess.Popen([TALKSCOPE, "slack", "--http", "--port", "0", "--index", str(tmp / "index"),
                                       "--out", str(tmp / "out")], env=environ, stderr=subprocess.PIPE, text=True)
         self.log: list[str] = []
