@@ -1,11 +1,13 @@
 """The calibration set (`data/calibration.tsv`), its frozen train/test split, and the confidence features
-of every prompt on a model, computed in batches and cached on disk (an interrupted run resumes)."""
+of every prompt on a model, computed in batches and cached on disk per prompt (an interrupted run resumes,
+and rows added to the set only cost their own prompts)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,37 +17,71 @@ from talkscope.tools.engine.uncertainty_features import VERSION, AnswerFeatures,
 
 DATA = Path(__file__).with_name("data") / "calibration.tsv"
 TEST_SHARE = 0.4
+# The set grew in blocks of rows appended at the end; each block is split by the same seeded shuffle on its
+# own, so a block's split never changes when rows are added after it. The last block runs to the end.
+BLOCKS = (475,)  # 2026-11-23: the first 475 rows; 2026-11-29: the rest
 BATCH = 16
 
 
+def split_of(n_rows: int) -> list[str]:
+    """'train' or 'test' per row: a seeded shuffle of each block, the first 40% of it held out."""
+    bounds = [0, *[b for b in BLOCKS if b < n_rows], n_rows]
+    out: list[str] = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        order = list(range(hi - lo))
+        random.Random(0).shuffle(order)
+        test = set(order[: int(TEST_SHARE * len(order))])
+        out += ["test" if i in test else "train" for i in range(hi - lo)]
+    return out
+
+
 def load_rows() -> list[dict[str, str]]:
-    """Rows with prompt, answers, domain and split; the split is fixed by a seeded shuffle (never re-drawn)."""
+    """Rows with prompt, answers, domain, group (the top-level domain) and split (never re-drawn)."""
     lines = DATA.read_text().splitlines()
     rows = [dict(zip(lines[0].split("\t"), line.split("\t"))) for line in lines[1:] if line.strip()]
-    order = list(range(len(rows)))
-    random.Random(0).shuffle(order)
-    test = set(order[: int(TEST_SHARE * len(rows))])
-    for i, row in enumerate(rows):
-        row["split"] = "test" if i in test else "train"
+    for row, split in zip(rows, split_of(len(rows))):
+        row["split"] = split
+        row["group"] = row["domain"].split("/")[0]
     return rows
 
 
+def cache_path(model: ModelAdapter) -> Path:
+    key = hashlib.sha256((VERSION + model.name).encode()).hexdigest()[:16]
+    return cache_root() / "calibration" / f"features-{key}.jsonl"
+
+
+def _read(path: Path) -> dict[str, AnswerFeatures]:
+    done: dict[str, AnswerFeatures] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                f = AnswerFeatures(**json.loads(line))
+            except (ValueError, TypeError):  # a line cut short by an interrupted run
+                continue
+            done[f.prompt] = f
+    return done
+
+
 def features(model: ModelAdapter, rows: list[dict[str, str]]) -> list[tuple[AnswerFeatures, bool]]:
-    """(features, correct) per row, cached per model and calibration-set content."""
-    key = hashlib.sha256((VERSION + model.name + DATA.read_text()).encode()).hexdigest()[:16]
-    path = cache_root() / "calibration" / f"features-{key}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    """(features, correct) per row, cached per model and prompt (a batch's sampling seed is its first
+    prompt's CRC-32)."""
+    from filelock import FileLock
+
     from talkscope.tools.engine.progress import progress_bar
 
-    with progress_bar(len(rows), "answering and sampling") as advance, path.open("a") as sink:
-        advance(len(done))
-        for start in range(len(done), len(rows), BATCH):
-            batch = rows[start:start + BATCH]
-            for f in measure(model, [r["prompt"] for r in batch], seed=start):
-                sink.write(json.dumps(asdict(f)) + "\n")
-                done.append(asdict(f))
-            sink.flush()
-            advance(len(batch))
-    feats = [AnswerFeatures(**d) for d in done]
-    return [(f, is_correct(f.answer, r["answers"])) for f, r in zip(feats, rows)]
+    path = cache_path(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        done = _read(path)
+        todo = list(dict.fromkeys(r["prompt"] for r in rows if r["prompt"] not in done))
+        if todo:
+            with progress_bar(len(todo), "answering and sampling") as advance, path.open("a") as sink:
+                sink.write("" if path.stat().st_size == 0 or path.read_text().endswith("\n") else "\n")
+                for start in range(0, len(todo), BATCH):
+                    batch = todo[start:start + BATCH]
+                    for f in measure(model, batch, seed=zlib.crc32(batch[0].encode())):
+                        sink.write(json.dumps(asdict(f)) + "\n")
+                        done[f.prompt] = f
+                    sink.flush()
+                    advance(len(batch))
+    return [(done[r["prompt"]], is_correct(done[r["prompt"]].answer, r["answers"])) for r in rows]

@@ -2,7 +2,11 @@
 
 Features (see `engine/uncertainty_features.py`): the greedy answer's length-normalised probability, its first
 token's probability and mean entropy, the agreement of 10 samples with it and the semantic entropy of
-the samples. The score is a logistic regression over them fitted on a calibration set (`engine/calibration.py`).
+the samples. The score is a logistic regression over them, mapped to a probability, fitted on a calibration set of short
+factual prompts (`engine/calibration.py`). The prompt's nearest calibration domain (by the packaged sentence
+embedder) is reported with its similarity; below the calibration's threshold the prompt is out of domain, and
+the answer says the probability was never checked on prompts like it. On a model the calibration was not
+fitted on, the warning says that instead, and no domain is reported.
 Verbalized confidence ("I am 90% sure") is not used: small models say it without meaning it.
 """
 
@@ -17,6 +21,7 @@ from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Un
 
 CALIBRATED_UNCERTAINTY = 0.15  # the score is a held-out-calibrated probability (see data/confidence_*.json)
 FOREIGN_UNCERTAINTY = 0.6  # calibration fitted on another model: the number is a rough guide only
+OUT_OF_DOMAIN_UNCERTAINTY = 0.5  # a prompt unlike the calibration set: its calibration is untested there
 TEXT = {
     "answer": "The model's answer to \"{prompt}\" is \"{answer}\" [{ref}]. The calibrated probability that it is "
               "right is {score:.0%} [{ref}]: it rests on the answer's length-normalised probability "
@@ -25,6 +30,9 @@ TEXT = {
     "alternatives": "The samples also said: {items} [{ref}].",
     "alternative_item": "\"{answer}\" ({count}×)",
     "calibration_warning": "Caution: {warning} [{ref}].",
+    "out_of_domain": "Caution: the prompt is unlike the calibration prompts (nearest domain {domain}, similarity "
+                     "{similarity:.2f}, below {threshold:.2f}), so the probability was never checked on prompts like "
+                     "it [{ref}].",
 }
 
 
@@ -42,6 +50,13 @@ class ConfidenceFinding(Finding):
     n_samples: int
     alternatives: list[dict[str, Any]]  # {answer, count, same_as_answer}, most frequent first
     calibration: dict[str, Any]  # {fitted_on, n_train, warning}
+    # the nearest calibration domain, the prompt's cosine similarity to it, and whether that reaches the
+    # calibration's threshold (None when the calibration ships no domains or the embedder is missing)
+    domain: str | None = None
+    domain_similarity: float | None = None
+    in_domain: bool | None = None
+
+    OMIT_IF_NONE = ("domain", "domain_similarity", "in_domain")
 
     def summary(self) -> str:
         return (f"Greedy answer {self.answer!r}: calibrated P(correct) {self.score:.2f}; length-normalised answer "
@@ -58,13 +73,32 @@ class ConfidenceFinding(Finding):
             text += " " + TEXT["alternatives"].format(items=items, ref=ref)
         if self.calibration["warning"]:
             text += " " + TEXT["calibration_warning"].format(warning=self.calibration["warning"], ref=ref)
+        if self.in_domain is False:
+            text += " " + TEXT["out_of_domain"].format(domain=self.domain, similarity=self.domain_similarity,
+                                                      threshold=self.calibration.get("domain_threshold", 0.0), ref=ref)
         return text
+
+    def domain_note(self) -> str | None:
+        if self.in_domain is None:
+            return None
+        threshold = self.calibration.get("domain_threshold", 0.0)
+        if self.in_domain:
+            return (f"prompt within the calibration domains (nearest {self.domain}, similarity "
+                    f"{self.domain_similarity:.2f})")
+        return (f"prompt unlike the calibration domains (nearest {self.domain}, similarity "
+                f"{self.domain_similarity:.2f} < {threshold:.2f}): the score is untested on prompts like it")
 
     def uncertainty(self) -> Uncertainty:
         cal = self.calibration
+        note = self.domain_note()
         basis = (f"logistic calibration fitted on {cal['n_train']} prompts on {cal['fitted_on']}"
-                 + (f"; {cal['warning']}" if cal["warning"] else ""))
-        return Uncertainty.from_score(FOREIGN_UNCERTAINTY if cal["warning"] else CALIBRATED_UNCERTAINTY, basis)
+                 + (f"; {cal['warning']}" if cal["warning"] else "") + (f"; {note}" if note else ""))
+        score = CALIBRATED_UNCERTAINTY
+        if cal["warning"]:
+            score = FOREIGN_UNCERTAINTY
+        elif self.in_domain is False:
+            score = OUT_OF_DOMAIN_UNCERTAINTY
+        return Uncertainty.from_score(score, basis)
 
 
 class ConfidenceTool(Tool):
@@ -87,9 +121,31 @@ class ConfidenceTool(Tool):
         mine = answer_key(f.answer)
         alternatives = [{"answer": examples[k], "count": n, "same_as_answer": k == mine}
                         for k, n in clusters.most_common()]
+        # On another model the calibration was never checked at all (the warning says so): which domain the
+        # prompt is near adds nothing there, and the sentence embedder is not loaded for it.
+        near = None if warning else nearest_domain(cal, prompt)
+        calibration = {"fitted_on": cal.fitted_on, "n_train": cal.n_train, "warning": warning}
+        if near is not None:
+            calibration["domain_threshold"] = near["threshold"]
         return self.result(ConfidenceFinding(
             prompt=prompt, answer=f.answer, score=round(cal.score(f), 4), samples=f.samples, agreement=f.agreement,
             answer_prob=round(f.answer_prob, 4), first_token_prob=round(f.first_token_prob, 4),
             mean_entropy_bits=round(f.mean_entropy, 4), semantic_entropy_bits=round(f.semantic_entropy, 4),
-            n_samples=SAMPLES, alternatives=alternatives,
-            calibration={"fitted_on": cal.fitted_on, "n_train": cal.n_train, "warning": warning}))
+            n_samples=SAMPLES, alternatives=alternatives, calibration=calibration,
+            domain=near and near["domain"], domain_similarity=near and near["similarity"],
+            in_domain=near and near["in_domain"]))
+
+
+def nearest_domain(cal: Any, prompt: str) -> dict[str, Any] | None:
+    """The prompt's nearest calibration domain by the packaged sentence embedder; None when the calibration ships
+    no domains or the embedder is not installed."""
+    if not cal.domains:
+        return None
+    from talkscope.retrieval.embed import embed
+    from talkscope.tools.engine.errors import TalkscopeError
+
+    try:
+        vector = embed([prompt])[0]
+    except TalkscopeError:
+        return None
+    return cal.nearest_domain(vector)

@@ -22,6 +22,9 @@ VERSION = "1"  # bump when a feature's definition changes (cached features are k
 ARTICLES = {"a", "an", "the"}
 STOPS = [".", "\n", "!", "?"]  # a row stops generating once its first sentence or line is complete
 FEATURES = ("log_answer_prob", "first_token_prob", "agreement", "semantic_entropy", "mean_entropy")
+# Features a calibration may use, all computed from one AnswerFeatures (no extra model call); FEATURES are the
+# five a calibration file without its own list was fitted on.
+EXTRA_FEATURES = ("top_share", "n_clusters", "answer_words", "numeric_answer")
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,22 @@ class AnswerFeatures:
     agreement: float  # share of samples with the greedy answer's key
     semantic_entropy: float  # bits, over clusters of sampled answers with the same key
 
-    def vector(self) -> list[float]:
-        return [math.log(max(self.answer_prob, 1e-12)), self.first_token_prob, self.agreement,
-                self.semantic_entropy, self.mean_entropy]
+    def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
+        values = self.values()
+        return [values[n] for n in names]
+
+    def values(self) -> dict[str, float]:
+        """Every feature by name (FEATURES and EXTRA_FEATURES)."""
+        keys = Counter(answer_key(s) for s in self.samples)
+        mine = answer_key(self.answer)
+        return {"log_answer_prob": math.log(max(self.answer_prob, 1e-12)), "first_token_prob": self.first_token_prob,
+                "agreement": self.agreement, "semantic_entropy": self.semantic_entropy,
+                "mean_entropy": self.mean_entropy,
+                # share of the samples in their most common cluster (agreement asks about the greedy answer's)
+                "top_share": max(keys.values()) / len(self.samples) if self.samples else 0.0,
+                "n_clusters": float(len(keys)),
+                "answer_words": float(len(mine.split())),  # the key's words (at most 4); 0 for no answer
+                "numeric_answer": float(bool(re.match(r"-?\d", mine)))}
 
 
 def answer_key(text: str) -> str:
