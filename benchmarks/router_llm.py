@@ -28,6 +28,7 @@ from benchmarks.router_blind import score
 from talkscope.agent.intent import OUT_OF_SCOPE, training_set
 from talkscope.agent.router import Router
 from talkscope.agent.routes import mask_quotes
+from talkscope.tools.engine.families import cache_kwargs, output_cache
 from talkscope.tools.engine.loading import load_model
 
 SETS = [Path("tests/data/router_blind.jsonl"), Path("tests/data/router_blind_b.jsonl")]
@@ -88,9 +89,10 @@ class LLMFallback(Router):
         scores = []
         for option in options:  # a few tokens each: continue the cached prompt one option at a time
             tail = tok(option, add_special_tokens=False, return_tensors="pt").input_ids[0]
-            total, cache = float(first[tail[0]]), copy.deepcopy(out.past_key_values)
+            total, cache = float(first[tail[0]]), copy.deepcopy(output_cache(out))
             if len(tail) > 1:
-                logits = self.adapter.model(tail[None, :-1], past_key_values=cache, use_cache=True).logits[0].float()
+                logits = self.adapter.model(tail[None, :-1], use_cache=True,
+                                            **cache_kwargs(self.adapter.model, cache)).logits[0].float()
                 total += float(torch.log_softmax(logits, -1).gather(1, tail[1:, None]).sum())
             scores.append(total)
         return scores

@@ -11,6 +11,7 @@ rule out.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -99,3 +100,17 @@ def _set_attention(model: nn.Module, implementation: str) -> None:
         model.set_attn_implementation(implementation)
     else:
         model.config._attn_implementation = implementation
+
+
+def cache_kwargs(model: nn.Module, cache: Any) -> dict[str, Any]:
+    """A key/value cache as a keyword for `model`'s forward and `generate`: `cache` where this version of
+    transformers has renamed it (5.2x: the old `past_key_values` warns and will be removed), else
+    `past_key_values`. Decided per model, from its base model's forward signature."""
+    params = inspect.signature(model.base_model.forward).parameters
+    return {"cache" if "cache" in params else "past_key_values": cache}
+
+
+def output_cache(out: Any) -> Any:
+    """The key/value cache a forward returned (`cache`, or `past_key_values` before the rename)."""
+    cache = getattr(out, "cache", None)
+    return cache if cache is not None else out.past_key_values

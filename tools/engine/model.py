@@ -19,6 +19,7 @@ from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.families import (
     LAYER_ATTRS,
     NORM_ATTRS,
+    cache_kwargs,
     eager_attention,
     find_part,
     refuse_attention_weights,
@@ -275,7 +276,7 @@ class ModelAdapter:
         if attention_mask is not None and attention_mask.dim() == 4:
             refuse_custom_mask(self.model, self.name)
         out = self.model.base_model(inputs_embeds=embeds, position_ids=position_ids, attention_mask=attention_mask,
-                                    past_key_values=past, use_cache=past is not None)
+                                    use_cache=past is not None, **cache_kwargs(self.model, past))
         return out.last_hidden_state
 
     @staticmethod

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.families import cache_kwargs, output_cache
 from talkscope.tools.engine.generation import until_eos
 from talkscope.tools.engine.model import Encoding, ModelAdapter, Patch
 
@@ -66,11 +67,11 @@ def run_patchscope(
     tok = target.tokenizer
     # The target prompt before the placeholder is the same, unpatched, in every row: run it once and
     # share its KV cache, so each row only computes the placeholder onwards.
-    cache = target.model(ids[:1, :pos], use_cache=True).past_key_values
+    cache = output_cache(target.model(ids[:1, :pos], use_cache=True))
     cache.batch_repeat_interleave(rows)
     with target.patch(patches, start=pos):
         out = target.model.generate(
-            input_ids=ids, attention_mask=torch.ones_like(ids), past_key_values=cache,
+            input_ids=ids, attention_mask=torch.ones_like(ids), **cache_kwargs(target.model, cache),
             max_new_tokens=max_new_tokens, do_sample=False, output_logits=True, return_dict_in_generate=True,
             pad_token_id=tok.pad_token_id, temperature=None, top_p=None, top_k=None,
         )
