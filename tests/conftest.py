@@ -79,7 +79,7 @@ def ctx(model, tmp_path):
 def run_cli(*args: str, timeout: int = 300, cwd: Path | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real `talkscope` command in a subprocess."""
-    env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    env = {**{k: v for k, v in os.environ.items() if k != "TALKSCOPE_VERBOSE"}, "COLUMNS": "200", **(env or {})}
     return subprocess.run([TALKSCOPE, *args], capture_output=True, text=True, timeout=timeout,
                           cwd=cwd or ROOT, env=env)
 

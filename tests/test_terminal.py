@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -34,7 +35,8 @@ def test_one_turn_per_tool_leaves_stderr_clean(tmp_path):
     """The chat, with a follow-up (where transformers' deprecation warnings used to surface)."""
     lines = ["/json", *TURNS.values(), "what about layer 9?", "/quit"]
     proc = subprocess.run([TALKSCOPE, "chat", "--out", str(tmp_path)],
-                          input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=900)
+                          input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=900,
+                          env={k: v for k, v in os.environ.items() if k != "TALKSCOPE_VERBOSE"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     ran = {c["tool"] for c in _replies(proc.stdout) for c in c["calls"]}
     assert set(TURNS) <= ran, ran
