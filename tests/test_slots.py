@@ -39,6 +39,12 @@ def test_attribution_spans_take_their_roles_from_the_words_around_them(turn, wan
     assert roles("attribution", turn) == want
 
 
+def test_quoted_text_does_not_fill_a_slot_the_turn_names_in_plain_words():
+    assert roles("probe", 'Is "Norway" decodable by a probe for sentiment at layer 11?') == {}
+    assert roles("probe", 'Probe "data/labels.csv" at layer 3') == {"concept": "data/labels.csv"}
+    assert roles("probe", 'probe "sentiment"') == {"concept": "sentiment"}
+
+
 def test_a_token_is_the_span_found_inside_the_prompt_whatever_its_position():
     assert roles("patchscope", 'What does the model hold at "Paris" inside "I love Paris in spring"?') == {
         "prompt": "I love Paris in spring", "token": "Paris"}
