@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from talkscope.tools.base import Arg, Finding, Tool, ToolContext, ToolResult, Uncertainty
-from talkscope.tools.engine.attr_methods import Attribution, Scorer, get_method, list_methods
+from talkscope.tools.engine.attr_methods import Attribution, Method, Scorer, get_method, list_methods
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import Encoding, ModelAdapter
 
@@ -186,6 +186,8 @@ class AttributionTool(Tool):
 
         model = ctx.model
         enc = model.encode(prompt)
+        chosen = method or DEFAULT_METHOD
+        _refuse_if_too_long(chosen, len(enc))  # before the forward for the target: a refusal costs nothing
         own, own_logp = target is None, None
         if own:
             logits = model.next_token_logits(enc.tensor(model.device))[0]
@@ -199,7 +201,6 @@ class AttributionTool(Tool):
             raise TalkscopeError(f"the contrast {contrast!r} is the target itself, so every score would be 0: "
                                  "give a different alternative, e.g. \"Lyon\" for \"Paris\"")
         scorer = Scorer(model, enc.ids, tgt, con, enc.special)
-        chosen = method or DEFAULT_METHOD
         main = self._run_method(ctx, scorer, chosen, len(enc))
         check = None
         if method is None:
@@ -213,11 +214,7 @@ class AttributionTool(Tool):
 
     @staticmethod
     def _run_method(ctx: ToolContext, scorer: Scorer, method: str, n: int) -> Attribution:
-        m = get_method(method)
-        if m.max_tokens is not None and n > m.max_tokens:
-            raise TalkscopeError(f"{method} on {n:,} tokens would take {m.work_rows(n):,} forwards of the whole "
-                                 f"prompt; talkscope runs it on prompts up to {m.max_tokens:,} tokens: use "
-                                 "integrated_gradients or saliency for this prompt, or shorten it")
+        m = _refuse_if_too_long(method, n)
         with ctx.progress(m.work_rows(n), f"{method.replace('_', ' ')}") as advance:
             return m.attribute(scorer, progress=advance)
 
@@ -261,3 +258,13 @@ def _target_logprob(scorer: Scorer, attr: Attribution, contrast: str | None) -> 
         return float(attr.extra["score_input"])
     with torch.no_grad():
         return float(scorer._logprob(scorer.input_embeds[None], scorer.target_ids)[0])
+
+
+def _refuse_if_too_long(method: str, n: int) -> type[Method]:
+    """The method, unless a prompt of n tokens is over its limit (then a refusal naming the alternatives)."""
+    m = get_method(method)
+    if m.max_tokens is not None and n > m.max_tokens:
+        raise TalkscopeError(f"{method} on {n:,} tokens would take {m.work_rows(n):,} forwards of the whole "
+                             f"prompt; talkscope runs it on prompts up to {m.max_tokens:,} tokens: use "
+                             "integrated_gradients or saliency for this prompt, or shorten it")
+    return m
