@@ -61,17 +61,10 @@ def cues(slots: dict[str, Slot], turn: str, spans: list[Span]) -> dict[tuple[str
     """(slot, span index) -> the strongest cue any of the slot's quoted patterns gives that span."""
     index = {s.bounds: i for i, s in enumerate(spans)}
     found: dict[tuple[str, int], float] = {}
-    blank = blank_quotes(turn)
     for name, slot in slots.items():
         quoted = slot.quoted_patterns
-        # A slot the turn names in plain words outside the quotes ('is "Norway" decodable ... for sentiment') is
-        # not filled by just any quoted text: the bare cue is for turns that name it only in quotes.
-        plain = any(p.search(blank) for p in slot.plain_patterns)
         for rank, pattern in enumerate(quoted):
-            bare = pattern.pattern == f"(?P<v>{QUOTED})"
-            if bare and plain:
-                continue
-            weight = BARE if bare else 1.0 - 0.5 * rank / max(len(quoted), 1)
+            weight = BARE if pattern.pattern == f"(?P<v>{QUOTED})" else 1.0 - 0.5 * rank / max(len(quoted), 1)
             for m in pattern.finditer(turn):
                 i = index.get(m.span("v"))
                 if i is not None:

@@ -39,10 +39,14 @@ def test_attribution_spans_take_their_roles_from_the_words_around_them(turn, wan
     assert roles("attribution", turn) == want
 
 
-def test_quoted_text_does_not_fill_a_slot_the_turn_names_in_plain_words():
-    assert roles("probe", 'Is "Norway" decodable by a probe for sentiment at layer 11?') == {}
-    assert roles("probe", 'Probe "data/labels.csv" at layer 3') == {"concept": "data/labels.csv"}
-    assert roles("probe", 'probe "sentiment"') == {"concept": "sentiment"}
+@pytest.mark.parametrize("turn, concept", [
+    ('Is "formality" present at layer 6?', "formality"),  # not tense: "present" is an everyday word here
+    ('Probe "sentiment" in English sentences', "sentiment"),
+    ('Probe "data/labels.csv" for the past tense', "data/labels.csv"),
+    ('Is "Norway" decodable by a probe for sentiment?', "Norway"),  # unclear: the probe says Norway is no concept
+])
+def test_quoted_text_fills_the_concept_before_words_outside_the_quotes(turn, concept):
+    assert roles("probe", turn) == {"concept": concept}
 
 
 def test_a_token_is_the_span_found_inside_the_prompt_whatever_its_position():
