@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,29 +60,44 @@ def make_files(files: dict[str, dict[str, Any]], root: Path) -> None:
 def run_case(case: dict[str, Any], root: Path, capsys: Any, monkeypatch: Any) -> Outcome:
     from talkscope.agent.cli import run
 
-    isolate(monkeypatch)
     make_files(case.get("files", {}), root)
     monkeypatch.chdir(root)
     stdin = "".join(line + "\n" for line in expand(case.get("stdin", []), root))
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     capsys.readouterr()
-    code = run(expand(case["argv"], root))
+    with isolated():
+        code = run(expand(case["argv"], root))
     out, err = capsys.readouterr()
     return Outcome(code, out, err)
 
 
-def isolate(monkeypatch: Any) -> None:
-    """What `run` changes for its process (TALKSCOPE_VERBOSE and the libraries' switches in the environment, the
-    warning display, the root logger) is put back after the case, so later tests and the subprocesses they
-    start see this process as it was: a leaked TALKSCOPE_VERBOSE=1 would make every later CLI verbose."""
-    from talkscope.agent.terminal import ENV
+@contextmanager
+def isolated() -> Iterator[None]:
+    """Run `talkscope.agent.cli.run` in this process and put back what it changes for its process: the
+    environment switches it sets (TALKSCOPE_VERBOSE and the libraries'), the warning filters and display, the
+    root logger's handlers and the levels of the loggers it quiets. Without this a verbose case leaked
+    TALKSCOPE_VERBOSE=1 and every CLI a later test started printed the libraries' warnings. TALKSCOPE_VERBOSE
+    is unset during the case (the case says whether it is verbose); the libraries' switches keep their values."""
+    from talkscope.agent.terminal import ENV, LOGGERS
 
-    for key in ("TALKSCOPE_VERBOSE", *ENV):
-        # setenv first: delenv alone records nothing for a variable that is not set, so one set later would stay
-        monkeypatch.setenv(key, "")
-        monkeypatch.delenv(key)
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-    monkeypatch.setattr(warnings, "filters", list(warnings.filters))
+    env = {key: os.environ.get(key) for key in ("TALKSCOPE_VERBOSE", *ENV)}
+    os.environ.pop("TALKSCOPE_VERBOSE", None)
+    shown, filters = warnings.showwarning, list(warnings.filters)
     root = logging.getLogger()
-    monkeypatch.setattr(root, "handlers", list(root.handlers))
-    monkeypatch.setattr(root, "level", root.level)
+    handlers = list(root.handlers)
+    loggers = [root, *(logging.getLogger(name) for name in LOGGERS)]
+    levels = [lg.level for lg in loggers]
+    try:
+        yield
+    finally:
+        for key, value in env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        warnings.showwarning = shown
+        warnings.resetwarnings()  # also tells the warnings machinery its filters changed
+        warnings.filters[:] = filters
+        root.handlers[:] = handlers
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)  # setLevel, not the attribute: it clears the loggers' cached answers

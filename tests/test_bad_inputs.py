@@ -7,7 +7,7 @@ import os
 import warnings
 
 import pytest
-from bad_inputs import isolate, load_cases, run_case
+from bad_inputs import isolated, load_cases, run_case
 
 CASES = load_cases()
 
@@ -23,19 +23,30 @@ def test_the_corpus_is_large_and_covers_every_command():
     assert {t.name for t in list_tools()} <= tools
 
 
-def test_a_verbose_case_leaves_this_process_as_it_was(monkeypatch, capsys):
-    """`--verbose` sets TALKSCOPE_VERBOSE for its process; run in-process, that must not outlive the case, or
-    every CLI a later test starts would print the libraries' warnings."""
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
+def test_a_case_leaves_this_process_as_it_was(monkeypatch, verbose):
+    """`run` quiets the libraries (or, with --verbose, sets TALKSCOPE_VERBOSE and logs at INFO) for its
+    process; run in-process, none of it may outlive the case, or later tests' CLIs would change."""
+    import logging
+
     from talkscope.agent.cli import run
+    from talkscope.agent.terminal import ENV, LOGGERS
 
     monkeypatch.delenv("TALKSCOPE_VERBOSE", raising=False)
-    shown = warnings.showwarning
-    with monkeypatch.context() as case:
-        isolate(case)
-        assert run(["--help", "--verbose"]) == 0
-        assert os.environ.get("TALKSCOPE_VERBOSE") == "1"
-    assert "TALKSCOPE_VERBOSE" not in os.environ
-    assert warnings.showwarning is shown
+    for key in ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a switch the shell set keeps its value
+    before = (warnings.showwarning, list(warnings.filters), list(logging.getLogger().handlers),
+              [logging.getLogger(n).level for n in ("", *LOGGERS)], logging.getLogger().level)
+    with isolated():
+        assert run(["--help", *(["--verbose"] if verbose else [])]) == 0
+        assert (os.environ.get("TALKSCOPE_VERBOSE") == "1") == verbose
+        assert logging.getLogger("transformers").level != before[3][1] or verbose
+    after = (warnings.showwarning, list(warnings.filters), list(logging.getLogger().handlers),
+             [logging.getLogger(n).level for n in ("", *LOGGERS)], logging.getLogger().level)
+    assert after == before
+    assert "TALKSCOPE_VERBOSE" not in os.environ and os.environ["HF_HUB_OFFLINE"] == "1"
+    assert not {k for k in ENV if k != "HF_HUB_OFFLINE"} & set(os.environ)
 
 
 @pytest.fixture()
