@@ -11,6 +11,7 @@ rule out.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -105,12 +106,18 @@ def _set_attention(model: nn.Module, implementation: str) -> None:
 def cache_kwargs(model: nn.Module, cache: Any) -> dict[str, Any]:
     """A key/value cache as a keyword for `model`'s forward and `generate`: `cache` where this version of
     transformers has renamed it (5.2x: the old `past_key_values` warns and will be removed), else
-    `past_key_values`. Decided per model, from its base model's forward signature."""
-    params = inspect.signature(model.base_model.forward).parameters
-    return {"cache" if "cache" in params else "past_key_values": cache}
+    `past_key_values`. Read from the base model's forward, whose keyword the causal-LM forward and `generate`
+    pass the cache on to."""
+    return {_cache_keyword(type(model.base_model)): cache}
+
+
+@functools.cache
+def _cache_keyword(base: type) -> str:
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
 def output_cache(out: Any) -> Any:
-    """The key/value cache a forward returned (`cache`, or `past_key_values` before the rename)."""
+    """The key/value cache a forward with `use_cache=True` returned (`cache`, or `past_key_values` before the
+    rename)."""
     cache = getattr(out, "cache", None)
-    return cache if cache is not None else out.past_key_values
+    return cache if cache is not None else getattr(out, "past_key_values", None)
