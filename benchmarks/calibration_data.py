@@ -63,8 +63,11 @@ def _read(path: Path) -> dict[str, AnswerFeatures]:
 
 
 def features(model: ModelAdapter, rows: list[dict[str, str]]) -> list[tuple[AnswerFeatures, bool]]:
-    """(features, correct) per row, cached per model and prompt (a batch's sampling seed is its first
-    prompt's CRC-32)."""
+    """(features, correct) per row, cached per model and prompt. The prompts are sampled in fixed blocks of
+    BATCH (by their place in `rows`), each seeded by its first prompt's CRC-32, so a run resumed from the cache
+    samples a prompt as a fresh run would. (The shipped features were computed before this rule, in batches of
+    whatever was left uncached: a fresh run samples differently, so its figures can differ from the recorded
+    ones by sampling noise.)"""
     from filelock import FileLock
 
     from talkscope.tools.engine.progress import progress_bar
@@ -73,13 +76,17 @@ def features(model: ModelAdapter, rows: list[dict[str, str]]) -> list[tuple[Answ
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
         done = _read(path)
-        todo = list(dict.fromkeys(r["prompt"] for r in rows if r["prompt"] not in done))
+        prompts = list(dict.fromkeys(r["prompt"] for r in rows))
+        blocks = [prompts[i:i + BATCH] for i in range(0, len(prompts), BATCH)]
+        todo = sum(p not in done for p in prompts)
         if todo:
-            with progress_bar(len(todo), "answering and sampling") as advance, path.open("a") as sink:
+            with progress_bar(todo, "answering and sampling") as advance, path.open("a") as sink:
                 sink.write("" if path.stat().st_size == 0 or path.read_text().endswith("\n") else "\n")
-                for start in range(0, len(todo), BATCH):
-                    batch = todo[start:start + BATCH]
-                    for f in measure(model, batch, seed=zlib.crc32(batch[0].encode())):
+                for block in blocks:
+                    batch = [p for p in block if p not in done]
+                    if not batch:
+                        continue
+                    for f in measure(model, batch, seed=zlib.crc32(block[0].encode())):
                         sink.write(json.dumps(asdict(f)) + "\n")
                         done[f.prompt] = f
                     sink.flush()

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -37,6 +35,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from talkscope.tools.engine.cachefile import atomic_write_text
 from talkscope.tools.engine.calibration import SHIPPED, Calibrator, refit_path
 from talkscope.tools.engine.uncertainty_features import EXTRA_FEATURES, FEATURES, AnswerFeatures
 
@@ -230,26 +229,6 @@ def domain_map(train: list[dict[str, str]], emb: dict[str, np.ndarray]) -> dict[
 # ------------------------------------------------------------------------------------------------- output
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A temporary file in the same folder, flushed and fsynced, then renamed over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def calibration_text(cal: Calibrator) -> str:
     """The calibration as JSON, indented, with each centroid on one line."""
     raw = cal.to_json()
@@ -294,7 +273,7 @@ def main() -> None:
                      cal.fitted_on, cal.n_train, dom["domains"], dom["centroids"], dom["domain_threshold"], record)
     out = (Path(str(files("talkscope.tools").joinpath(SHIPPED))) if args.model == "default"
            else refit_path(model.name))
-    write_atomically(out, calibration_text(cal))
+    atomic_write_text(out, calibration_text(cal), "the calibration")
     print(f"chosen: {design}; out-of-domain below similarity {cal.domain_threshold} "
           f"({record['train_in_domain_seen']:.0%} of seen-domain and {record['train_out_of_domain_unseen']:.0%} of "
           f"unseen-domain train prompts on the right side)")

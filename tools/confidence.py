@@ -1,12 +1,14 @@
 """`confidence`: how sure the model is of its answer, as a calibrated probability that the answer is right.
 
 Features (see `engine/uncertainty_features.py`): the greedy answer's length-normalised probability, its first
-token's probability and mean entropy, the agreement of 10 samples with it and the semantic entropy of
-the samples. The score is a logistic regression over them, mapped to a probability, fitted on a calibration set of short
-factual prompts (`engine/calibration.py`). The prompt's nearest calibration domain (by the packaged sentence
-embedder) is reported with its similarity; below the calibration's threshold the prompt is out of domain, and
-the answer says the probability was never checked on prompts like it. On a model the calibration was not
-fitted on, the warning says that instead, and no domain is reported.
+token's probability and mean entropy, the agreement of 10 samples with it and the semantic entropy of the
+samples; the shipped calibration adds the answer's form (its word count, whether it is a number). The score is
+a logistic regression over them (the calibration file says which, and the map after it), fitted on a
+calibration set of short factual prompts (`engine/calibration.py`). The prompt's nearest calibration domain
+(one centroid per sub-domain, e.g. "geography/capital", by the packaged sentence embedder) is reported with
+its similarity; below the calibration's threshold the prompt is out of domain, and the answer says the
+probability was never checked on prompts like it. On a model the calibration was not fitted on, the warning
+says that instead, and no domain is reported.
 Verbalized confidence ("I am 90% sure") is not used: small models say it without meaning it.
 """
 

@@ -1,7 +1,8 @@
-"""The calibrated score of the `confidence` tool: P(answer correct) from a logistic regression over the
-answer features followed by a monotone map (fitted on the regression's out-of-fold outputs), both fitted on
-the calibration set's train split by `python -m benchmarks.fit_confidence`, which also ships the calibration
-domains (sentence-embedding centroids) and the similarity below which a prompt is out of domain.
+"""The calibrated score of the `confidence` tool: P(answer correct) from a logistic regression over the answer
+features followed by a monotone map (isotonic, sigmoid or none, as the fit chose; fitted on the regression's
+out-of-fold outputs), both fitted on the calibration set's train split by
+`python -m benchmarks.fit_confidence`, which also ships the calibration domains (sentence-embedding
+centroids) and the similarity below which a prompt is out of domain.
 
 The parameters fitted on the default model ship in `data/confidence_calibration.json`; a refit for
 another model is written to the cache (`<cache>/calibration/<model>.json`) and preferred for that model.
