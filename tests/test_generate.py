@@ -41,6 +41,21 @@ def test_batched_continuations_match_single_ones(model):
 
 
 @pytest.mark.slow
+def test_many_continuations_of_a_long_prompt_share_its_cache_and_match_one_read_alone(model):
+    """Above SHARED_PREFIX_MIN_TOKENS, rows continue one read of the prompt: greedy rows equal the plain path's."""
+    from talkscope.tools.engine.generation import SHARED_PREFIX_MIN_TOKENS, continue_prompts
+
+    prompt = "The river valley has stone bridges and weekly markets. " * 12 + "The capital of France is"
+    assert len(model.encode(prompt)) >= SHARED_PREFIX_MIN_TOKENS
+    alone = continue_prompts(model, [prompt], 5)[0]
+    rows = continue_prompts(model, [prompt], 5, num_return_sequences=3)
+    assert len(rows) == 3
+    for row in rows:
+        assert row.ids == alone.ids and row.prompt == prompt
+        assert row.probs == pytest.approx(alone.probs, abs=1e-4)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("args, match", [
     ({"prompt": ""}, "non-empty 'prompt'"),
     ({"prompt": "Hi", "max_new_tokens": 0}, "from 1 to"),
