@@ -1,7 +1,7 @@
-"""A 2,000-token prompt: the quick tools answer it, and occlusion refuses it with its limit and what to use
-instead, before any work. Integrated gradients (about 12 minutes on 2 CPU cores), confidence (about 100 s) and
-sources also answer at this length (`benchmarks/long_prompts.py`, figures in benchmarks/README.md) and are
-left out here to keep the suite short."""
+"""A 2,000-token prompt: every tool that takes a prompt answers it, and occlusion refuses it with its limit and
+what to use instead, before any work. Integrated gradients also answers at this length but takes about 12
+minutes on 2 CPU cores (`benchmarks/long_prompts.py`, figures in benchmarks/README.md), so it is left out here
+to keep the suite short."""
 
 from __future__ import annotations
 
@@ -29,11 +29,21 @@ def long_prompt(model):
     ("logit_lens", {}),
     ("patchscope", {"token": "France", "layer": [6]}),
     ("attribution", {"method": "saliency"}),
-], ids=["generate", "logit_lens", "patchscope", "saliency"])
+    ("confidence", {}),
+], ids=["generate", "logit_lens", "patchscope", "saliency", "confidence"])
 def test_a_2000_token_prompt_is_answered(ctx, long_prompt, name, args):
     result = get_tool(name)(ctx, {"prompt": long_prompt, **args})
     assert result.ok, result.data
     assert result.finding.sentences("E1")
+
+
+def test_sources_checks_the_answer_to_a_2000_token_prompt(ctx, long_prompt, tmp_path):
+    from talkscope.retrieval.ingest import demo_corpus, index_paths
+
+    index_paths(tmp_path / "index", [demo_corpus()], show_progress=False)
+    ctx.index_dir = tmp_path / "index"
+    result = get_tool("sources")(ctx, {"prompt": long_prompt})
+    assert result.ok and result.finding.sentences("E1", ["S1"])
 
 
 def test_occlusion_refuses_a_2000_token_prompt_with_its_limit_and_the_alternatives(ctx, long_prompt, monkeypatch):
