@@ -174,12 +174,11 @@ def cv_row(xs: np.ndarray, ys: np.ndarray, groups: Sequence[str], design: dict[s
 
 
 def embed_prompts(prompts: Sequence[str]) -> dict[str, np.ndarray]:
-    """Unit sentence embeddings (the packaged embedder) of the distinct prompts."""
-    from talkscope.retrieval.embed import load_embedder
+    """Unit sentence embeddings of the distinct prompts, by the same call the `confidence` tool makes."""
+    from talkscope.retrieval.embed import embed
 
     unique = list(dict.fromkeys(prompts))
-    vecs = load_embedder().encode(unique)
-    return dict(zip(unique, vecs.astype(np.float64)))
+    return dict(zip(unique, np.asarray(embed(unique), dtype=np.float64)))
 
 
 def centroids(vecs: np.ndarray, labels: Sequence[str]) -> tuple[list[str], np.ndarray]:

@@ -97,16 +97,12 @@ def refit_path(model_name: str) -> Path:
     return cache_root() / "calibration" / (re.sub(r"[^\w.-]+", "_", model_name) + ".json")
 
 
-def _calibrator(raw: dict[str, Any]) -> Calibrator:
-    return Calibrator.from_json(raw)
-
-
 def _refit(model_name: str) -> Calibrator | None:
     """The cached refit for this model, if there and sound. Read without a lock: a writer that replaces the
     file atomically (cachefile.atomic_write_text) can never show a reader half of it."""
     own = refit_path(model_name)
     try:
-        return _calibrator(json.loads(own.read_text()))
+        return Calibrator.from_json(json.loads(own.read_text()))
     except FileNotFoundError:
         return None
     except DAMAGE as err:
@@ -120,7 +116,7 @@ def load_calibrator(model_name: str) -> tuple[Calibrator, str | None]:
     cal = _refit(model_name)
     if cal is None:
         try:
-            cal = _calibrator(json.loads(files("talkscope.tools").joinpath(SHIPPED).read_text()))
+            cal = Calibrator.from_json(json.loads(files("talkscope.tools").joinpath(SHIPPED).read_text()))
         except ValueError as err:  # the shipped file is part of the code: a mismatch is a bug
             raise RuntimeError(str(err)) from err
     warning = None
