@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -49,8 +50,7 @@ def continue_prompts(
         # Many continuations of one long prompt: read the prompt once and let every row continue its key/value
         # cache, instead of `num_return_sequences` reading it again per row (10 samples of a 2,000-token prompt
         # were 11 reads of it).
-        cache = output_cache(model.model(ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True))
-        cache.batch_repeat_interleave(rows)
+        cache = shared_prefix_cache(model, ids[:, :-1], rows, mask[:, :-1])
         ids, mask, rows, extra = ids.expand(rows, -1), mask.expand(rows, -1), 1, cache_kwargs(model.model, cache)
     out = model.model.generate(
         input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=sample,
@@ -75,6 +75,14 @@ def continue_prompts(
             entropies=entropy[row, :keep].tolist(), text=tok.decode(row_ids, skip_special_tokens=True),
         ))
     return results
+
+
+def shared_prefix_cache(model: ModelAdapter, prefix: torch.Tensor, rows: int,
+                        mask: torch.Tensor | None = None) -> Any:
+    """The key/value cache of one prefix ([1, T]) read once, repeated for `rows` rows that all continue it."""
+    cache = output_cache(model.model(prefix, attention_mask=mask, use_cache=True))
+    cache.batch_repeat_interleave(rows)
+    return cache
 
 
 def until_eos(ids: list[int], eos: int | list[int] | None) -> int:

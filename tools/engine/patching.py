@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import torch
 
 from talkscope.tools.engine.errors import TalkscopeError
-from talkscope.tools.engine.families import cache_kwargs, output_cache
-from talkscope.tools.engine.generation import until_eos
+from talkscope.tools.engine.families import cache_kwargs
+from talkscope.tools.engine.generation import shared_prefix_cache, until_eos
 from talkscope.tools.engine.model import Encoding, ModelAdapter, Patch
 
 
@@ -67,8 +67,7 @@ def run_patchscope(
     tok = target.tokenizer
     # The target prompt before the placeholder is the same, unpatched, in every row: run it once and
     # share its KV cache, so each row only computes the placeholder onwards.
-    cache = output_cache(target.model(ids[:1, :pos], use_cache=True))
-    cache.batch_repeat_interleave(rows)
+    cache = shared_prefix_cache(target, ids[:1, :pos], rows)
     with target.patch(patches, start=pos):
         out = target.model.generate(
             input_ids=ids, attention_mask=torch.ones_like(ids), **cache_kwargs(target.model, cache),
