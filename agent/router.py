@@ -239,7 +239,11 @@ class Router:
         (layers, methods, unquoted queries) read outside the quotes, for the arguments still empty. In a short
         follow-up, a lone number is the call's first numeric argument ("just 7", "bump it to 15")."""
         spec = self.specs[tool]
-        texts = assign(spec.slots, turn, context_prompt)
+        texts: dict[str, Any] = assign(spec.slots, turn, context_prompt)
+        for name, arg in spec.tool.inputs.items():  # a list of quoted texts ("Paris" or "Lyon"): every span left
+            if name in texts and "array" in arg.types and arg.items == "string":
+                taken = {t for k, t in texts.items() if k != name}
+                texts[name] = [s.text for s in quoted_spans(turn) if s.text not in taken]
         blank = blank_quotes(turn)
         for name, slot in spec.slots.items():
             if name not in texts:
@@ -256,8 +260,9 @@ class Router:
         numbers = re.findall(r"(?<![\w.])\d+(?![\w.])(?!\s*(?:tokens?|toks?|words?)\b)", blank)
         if follow_up and numeric and not set(numeric) & set(texts) and len(numbers) == 1 and len(turn.split()) <= 5:
             texts[numeric[0]] = numbers[0]
-        named = {name: arg_value(spec.tool.inputs[name], spec.slots[name].canonical(text) if name in spec.slots
-                                 else text) for name, text in texts.items()}
+        named = {name: text if isinstance(text, list) else arg_value(
+            spec.tool.inputs[name], spec.slots[name].canonical(text) if name in spec.slots else text)
+            for name, text in texts.items()}
         for name, implied in spec.implies.items():
             if named.get(name) is not None:
                 named.update(implied)  # a relation means the attribute kind, whatever word hinted otherwise

@@ -144,9 +144,12 @@ class Arg:
     def from_text(self, text: str) -> Any:
         """A value read by the router from the words of a turn (numbers and layer lists parsed)."""
         if "array" in self.types:
-            return parse_int_list(text)
+            return [text] if self.items == "string" else parse_int_list(text)
         if "integer" in self.types:
             return int(text.strip())
+        if "number" in self.types:
+            value = float(text.strip().rstrip("%").strip())
+            return int(value) if value.is_integer() else value
         return text
 
     def check(self, tool: str, key: str, value: Any) -> None:

@@ -24,6 +24,8 @@ from talkscope.tools.engine.errors import TalkscopeError
 # Where each supported family keeps its decoder blocks and final norm, relative to `base_model`.
 LAYER_ATTRS = ("layers", "h", "decoder.layers")  # Llama/Gemma/Qwen/Mistral/Phi/OLMo/NeoX; GPT-2/J, Falcon; OPT
 NORM_ATTRS = ("norm", "ln_f", "final_layer_norm", "final_layernorm", "decoder.final_layer_norm")  # Phi-1/2: 4th
+# Inside one decoder block: its MLP and its attention (whose output is a tensor or a tuple led by one).
+BLOCK_PARTS = {"mlp": ("mlp", "feed_forward"), "attn": ("self_attn", "attn", "self_attention", "attention")}
 SUPPORTED = ("Gemma (1-3), Llama, Mistral, Qwen2, Qwen3, Phi (1-3), OLMo 2, GPT-2, GPT-J, GPT-NeoX, Falcon and "
              "BLOOM style decoder-only models")
 
@@ -50,6 +52,17 @@ def find_part(model: nn.Module, paths: Sequence[str], what: str) -> Any:
         f"talkscope does not support {family(model)} models ({type(model).__name__}): it finds no {what} "
         f"(looked for {', '.join(paths)} in {type(base).__name__}). Supported: {SUPPORTED}"
     )
+
+
+def block_part(block: nn.Module, part: str, model: nn.Module) -> nn.Module:
+    """A decoder block's MLP (`part="mlp"`) or attention (`"attn"`), refused by name where the family keeps
+    it elsewhere."""
+    for attr in BLOCK_PARTS[part]:
+        module = getattr(block, attr, None)
+        if isinstance(module, nn.Module):
+            return module
+    raise TalkscopeError(f"talkscope finds no {part} module in {family(model)}'s decoder blocks (looked for "
+                         f"{', '.join(BLOCK_PARTS[part])} in {type(block).__name__}); ask for kind 'state' instead")
 
 
 ALIBI_FAMILIES = ("bloom",)  # ALiBi always; Falcon only where its config says `alibi` (Falcon-RW)

@@ -89,3 +89,86 @@ def accuracy_curve(path: Path, d: dict, title: str) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def trace_heatmap(path: Path, d: dict, title: str) -> Path:
+    """Causal tracing: recovered answer probability per (token, layer), subject tokens starred; as in the paper,
+    tokens down the side and layers along the bottom."""
+    import numpy as np
+
+    grid = np.array(d["effects"]).T  # [position, layer]
+    tokens = [(t.replace("\n", "\\n").strip() or "␣") + ("*" if i in d["subject_positions"] else "")
+              for i, t in enumerate(d["tokens"])]
+    fig, ax = plt.subplots(figsize=(min(12.0, 2.5 + 0.32 * len(d["layers"])), 0.9 + 0.3 * len(tokens)))
+    cmap = {"state": "Purples", "mlp": "Greens", "attn": "Reds"}[d["kind"]]
+    image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=min(d["corrupted"], float(grid.min())))
+    ax.set_yticks(range(len(tokens)), tokens, fontsize=8)
+    ax.set_xticks(range(len(d["layers"])), d["layers"], fontsize=7)
+    ax.set_xlabel(f"layer (of {d['n_layers']})" + (f", window of {d['window']}" if d["window"] > 1 else ""))
+    ax.set_title(f"{title}\nclean p = {d['clean']:.3f}, corrupted p = {d['corrupted']:.3f} (* subject)", fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label=f"p({d['answer'].strip()})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def competence_bars(path: Path, candidates: Sequence[dict], title: str) -> Path:
+    """Each candidate's log-probability as the continuation (direct) and as the answer asked for in words."""
+    import numpy as np
+
+    names = [c["text"] for c in candidates]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(1.6 + 1.2 * len(names), 3.2))
+    ax.bar(x - 0.2, [c["logprob"] for c in candidates], 0.4, label="direct: log p(candidate | prompt)")
+    ax.bar(x + 0.2, [c["meta_logprob"] for c in candidates], 0.4, label="asked in words", color="tab:orange")
+    ax.set_xticks(x, names, fontsize=8)
+    ax.set_ylabel("log-probability (nats)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def suite_bars(path: Path, rows: Sequence[dict], title: str) -> Path:
+    """Accuracy per minimal-pair suite, direct against asked in words, with 95% Wilson intervals."""
+    import numpy as np
+
+    x = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(2.0 + 0.9 * len(rows), 3.6))
+    for shift, key, label, colour in ((-0.2, "direct", "direct (log-probabilities)", "tab:blue"),
+                                      (0.2, "meta", "asked in words", "tab:orange")):
+        acc = np.array([r[f"{key}_accuracy"] for r in rows])
+        ci = np.array([r[f"{key}_ci"] for r in rows])
+        ax.bar(x + shift, acc, 0.4, yerr=[acc - ci[:, 0], ci[:, 1] - acc], capsize=2, label=label, color=colour)
+    ax.axhline(0.5, color="grey", linestyle=":", label="chance")
+    ax.set_xticks(x, [r["suite"].replace("_", "\n") for r in rows], fontsize=7)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("accuracy")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def region_heatmap(path: Path, by_module: dict, n_layers: int, title: str) -> Path:
+    """Where a region lies: the share of each matrix (module type x layer) that belongs to it."""
+    import numpy as np
+
+    kinds = list(by_module)
+    grid = np.array([by_module[k] for k in kinds])
+    fig, ax = plt.subplots(figsize=(min(12.0, 2.8 + 0.35 * n_layers), 0.9 + 0.3 * len(kinds)))
+    image = ax.imshow(grid, aspect="auto", cmap="magma_r")
+    ax.set_yticks(range(len(kinds)), kinds, fontsize=7)
+    ax.set_xticks(range(n_layers), range(1, n_layers + 1), fontsize=7)
+    ax.set_xlabel(f"block (of {n_layers})")
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label="share of the matrix in the region")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -7,7 +7,7 @@ block), layer l in 1..L is the output of decoder block l, and layer L is the raw
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.families import (
     LAYER_ATTRS,
     NORM_ATTRS,
+    block_part,
     cache_kwargs,
     eager_attention,
     find_part,
@@ -87,6 +88,11 @@ class ModelAdapter:
     def n_layers(self) -> int:
         """L: the number of decoder blocks. Valid layers are 0..L."""
         return len(self._blocks)
+
+    @property
+    def blocks(self) -> nn.ModuleList:
+        """The decoder blocks, in order (block l is layer l's output)."""
+        return self._blocks
 
     @property
     def device(self) -> torch.device:
@@ -246,6 +252,28 @@ class ModelAdapter:
             for h in handles:
                 h.remove()
 
+    @contextmanager
+    def edit_sites(self, edits: dict[tuple[str, int], Callable[[torch.Tensor], torch.Tensor]]) -> Iterator[None]:
+        """Apply `edit(output) -> output` at each site of the forwards run inside: ("state", l) is the residual
+        stream at layer l (0..L), ("mlp", l) and ("attn", l) the MLP and attention outputs of block l (1..L),
+        before they are added to the residual stream. An edit may only record (and return its input)."""
+        handles = []
+        for (site, layer), edit in edits.items():
+            if site == "state":
+                self.check_layers(layer)
+                module, pre = self._hook_point(layer)
+            else:
+                if not 1 <= layer <= self.n_layers:
+                    raise TalkscopeError(f"block {layer} does not exist: {self.name} has blocks 1-{self.n_layers}")
+                module, pre = block_part(self._blocks[layer - 1], site, self.model), False
+            handles.append(module.register_forward_pre_hook(_pre_edit(edit), with_kwargs=True) if pre
+                           else module.register_forward_hook(_post_edit(edit)))
+        try:
+            yield
+        finally:
+            for h in handles:
+                h.remove()
+
     # ---- reading predictions ----------------------------------------------------------------
     def logits_from_residual(self, hidden: torch.Tensor) -> torch.Tensor:
         """Final norm + unembedding (+ soft-capping where the model has it): [..., D] -> [..., V].
@@ -343,6 +371,22 @@ class ModelAdapter:
         """Logits for the token after the last position: [batch, V], computing only that position."""
         last = self.model.base_model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
         return self.head(last.last_hidden_state[:, -1:])[:, -1].float()
+
+
+def _pre_edit(edit: Callable[[torch.Tensor], torch.Tensor]) -> Callable[..., Any]:
+    def hook(_m: nn.Module, args: tuple, kwargs: dict) -> Any:
+        if args:
+            return (edit(args[0]), *args[1:]), kwargs
+        return args, {**kwargs, "hidden_states": edit(kwargs["hidden_states"])}
+
+    return hook
+
+
+def _post_edit(edit: Callable[[torch.Tensor], torch.Tensor]) -> Callable[..., Any]:
+    def hook(_m: nn.Module, _a: Any, out: Any) -> Any:
+        return (edit(out[0]), *out[1:]) if isinstance(out, tuple) else edit(out)
+
+    return hook
 
 
 def _hidden(out: Any) -> torch.Tensor:

@@ -1,0 +1,185 @@
+"""Which parameters carry an ability (Zhang et al. 2024, "Unveiling Linguistic Regions in Large Language Models").
+
+Importance of parameter j for a text set is the first-order estimate of the loss change when it is zeroed,
+|g_j * theta_j|, with g the gradient of the mean token loss accumulated over the set. The parameters are those of
+the decoder blocks: the token embedding (tied to the unembedding in the default model) is left out, since its
+rows belong to single tokens rather than to an ability. Regions are the top, bottom or a random k% of them,
+ranked over the whole model; the core region of several languages is the intersection of their top sets, and a
+language's own region is its top set less the core.
+
+Ablation zeroes a region in place and puts the very same values back afterwards (bit-identical); the values
+saved are those of the region only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import torch
+
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.model import ModelAdapter
+from talkscope.tools.engine.scoring import sentence_item, token_logprobs
+from talkscope.tools.engine.unembed import label_logprob
+
+REGIONS_DIR = "data/regions"
+ROWS_PER_STEP = 4
+Region = dict[str, torch.Tensor]  # parameter name -> boolean mask
+
+
+def languages() -> tuple[str, ...]:
+    folder = files("talkscope.tools").joinpath(REGIONS_DIR)
+    return tuple(sorted(p.name.split(".")[0] for p in folder.iterdir() if p.name.endswith(".train.txt")))
+
+
+@dataclass(frozen=True)
+class TextSet:
+    name: str
+    train: list[str]
+    heldout: list[str]
+
+
+def shipped_set(name: str) -> TextSet:
+    read = lambda split: [ln.strip() for ln in files("talkscope.tools").joinpath(  # noqa: E731
+        f"{REGIONS_DIR}/{name}.{split}.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return TextSet(name, read("train"), read("heldout"))
+
+
+def file_set(path: Path) -> TextSet:
+    """A user's text file, one passage per line (or paragraphs): two thirds to rank parameters, a third held out."""
+    if not path.is_file():
+        raise TalkscopeError(f"{path} is not a file: give a text file with one passage per line, or a language of "
+                             f"{', '.join(languages())}")
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    if len(lines) < 3:
+        raise TalkscopeError(f"{path} has {len(lines)} non-empty line(s): give at least 3 passages, one per line, so "
+                             "that some can be held out for perplexity")
+    cut = max(1, len(lines) * 2 // 3)
+    return TextSet(path.stem, lines[:cut], lines[cut:])
+
+
+def block_parameters(model: ModelAdapter) -> dict[str, torch.nn.Parameter]:
+    return {name: p for name, p in model.blocks.named_parameters()}
+
+
+def gradients(model: ModelAdapter, texts: list[str], advance: Callable[[int], None] = lambda n: None
+              ) -> dict[str, torch.Tensor]:
+    """The gradient of the mean token loss over `texts` for every block parameter (float32)."""
+    params = block_parameters(model)
+    items = [sentence_item(model, t) for t in texts]
+    n_tokens = sum(len(it.continuation) for it in items)
+    unembed = model.model.get_output_embeddings()
+    softcap = getattr(model.config, "final_logit_softcapping", None)
+    for p in params.values():
+        p.requires_grad_(True)
+        p.grad = None
+    try:
+        for lo in range(0, len(items), ROWS_PER_STEP):
+            batch = items[lo:lo + ROWS_PER_STEP]
+            width = max(len(it.context) + len(it.continuation) for it in batch)
+            pad = model.tokenizer.pad_token_id
+            seqs = [it.context + it.continuation for it in batch]
+            ids = torch.tensor([s + [pad] * (width - len(s)) for s in seqs], device=model.device)
+            mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs], device=model.device)
+            normed = model.model.base_model(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
+            rows = [r for r, it in enumerate(batch) for _ in it.continuation]
+            cols = [c for it in batch for c in range(len(it.context) - 1, len(it.context) + len(it.continuation) - 1)]
+            labels = torch.tensor([t for it in batch for t in it.continuation], device=model.device)
+            lp = label_logprob(normed[torch.tensor(rows), torch.tensor(cols)], unembed.weight, unembed.bias, labels,
+                               softcap)
+            (-lp.sum() / n_tokens).backward()
+            advance(len(batch))
+        return {name: p.grad.detach().float() for name, p in params.items()}
+    finally:
+        for p in params.values():
+            p.requires_grad_(False)
+            p.grad = None
+
+
+def importance(model: ModelAdapter, grads: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    params = block_parameters(model)
+    return {name: (g * params[name].detach().float()).abs() for name, g in grads.items()}
+
+
+def top_region(scores: dict[str, torch.Tensor], k: float, bottom: bool = False) -> Region:
+    """The k% of parameters with the highest (or lowest) importance, ranked over all of them at once."""
+    flat = torch.cat([s.flatten() for s in scores.values()])
+    n = max(1, round(flat.numel() * k / 100))
+    sign = 1 if bottom else -1  # rank the lowest first for the bottom region
+    threshold = (sign * flat).kthvalue(n).values
+    del flat
+    region = {name: sign * s < threshold for name, s in scores.items()}
+    short = n - size(region)  # ties at the threshold (many parameters score exactly 0): taken in order until n
+    for name, s in scores.items():
+        if short <= 0:
+            break
+        ties = (sign * s == threshold).flatten().nonzero()[:short, 0]
+        region[name].view(-1)[ties] = True
+        short -= len(ties)
+    return region
+
+
+def random_region(scores: dict[str, torch.Tensor], k: float, seed: int = 0) -> Region:
+    gen = torch.Generator().manual_seed(seed)
+    return {name: torch.rand(s.shape, generator=gen) < k / 100 for name, s in scores.items()}
+
+
+def intersect(regions: list[Region]) -> Region:
+    out = {name: m.clone() for name, m in regions[0].items()}
+    for region in regions[1:]:
+        for name, m in region.items():
+            out[name] &= m
+    return out
+
+
+def minus(region: Region, other: Region) -> Region:
+    return {name: m & ~other[name] for name, m in region.items()}
+
+
+def size(region: Region) -> int:
+    return int(sum(int(m.sum()) for m in region.values()))
+
+
+@contextmanager
+def ablated(model: ModelAdapter, region: Region) -> Iterator[None]:
+    """The region's parameters zeroed for the duration, then restored to exactly their former values."""
+    params = block_parameters(model)
+    saved = {}
+    with torch.no_grad():
+        for name, m in region.items():
+            saved[name] = params[name].data[m].clone()
+            params[name].data[m] = 0
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for name, m in region.items():
+                params[name].data[m] = saved[name]
+
+
+def perplexities(model: ModelAdapter, sets: dict[str, list[str]],
+                 advance: Callable[[int], None] = lambda n: None) -> dict[str, float]:
+    """Per text set, exp of the mean token negative log-likelihood over its texts (all sets in one batched pass)."""
+    names = [name for name, texts in sets.items() for _ in texts]
+    scores = token_logprobs(model, [sentence_item(model, t) for texts in sets.values() for t in texts], advance)
+    out = {}
+    for name in sets:
+        mine = [s for n, s in zip(names, scores) if n == name]
+        nll = -sum(sum(s) for s in mine) / sum(len(s) for s in mine)
+        out[name] = round(float(torch.tensor(nll, dtype=torch.float64).exp()), 4)
+    return out
+
+
+def by_module(model: ModelAdapter, region: Region) -> dict[str, list[float]]:
+    """The share of each (module type, layer) that lies in the region: {module type: [fraction per layer]}."""
+    params = block_parameters(model)
+    out: dict[str, list[float]] = {}
+    for name, m in region.items():
+        layer, kind = name.split(".")[0], ".".join(n for n in name.split(".")[1:] if n != "weight" and n != "bias")
+        row = out.setdefault(kind, [0.0] * model.n_layers)
+        row[int(layer)] = round(float(m.sum()) / params[name].numel(), 6)
+    return out
