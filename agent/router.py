@@ -35,8 +35,12 @@ SPLIT_SURE = 0.5  # a piece reads as a question of its own when its tool is at l
 FOLLOW_UP = re.compile(r"^\s*(?:what|how)\s+about\b|^\s*(?:and|only|just|now|same|but|ok(?:ay)?|then|also|try|use|"
                        r"switch|instead)\b", re.IGNORECASE)
 _ARGUMENT_WORD = r"(?!\s+(?:prompt|sentence|text|input|token|word|position|layers?|concept|method|relation)s?\b)"
-SAME_AGAIN = re.compile(rf"\b(?:the\s+same|same\s+thing|again)\b{_ARGUMENT_WORD}|^\s*same\b{_ARGUMENT_WORD}",
-                        re.IGNORECASE)
+SAME_AGAIN = re.compile(rf"\b(?:the\s+same|same\s+thing|again|re-?run|redo)\b{_ARGUMENT_WORD}|"
+                        rf"^\s*same\b{_ARGUMENT_WORD}", re.IGNORECASE)
+BACK_TO = re.compile(r"\b(?:back\s+to|return(?:ing)?\s+to|go(?:ing)?\s+back)\b", re.IGNORECASE)
+# A follow-up that adds to a list argument rather than replacing it ("throw in "Melbourne" as a third option").
+ADDS = re.compile(r"\b(?:add(?:ed|ing)?|also|as\s+well|too|another|third|fourth|fifth|extra|include|throw\s+in|plus)\b",
+                  re.IGNORECASE)
 # "that token", "the same layers": an argument taken from the conversation when the turn points back at it.
 POINTS_BACK = r"\b(?:that|this|the\s+same|same|those|these)\s+(?:{words})s?\b|\b(?:{here})\b"
 ARG_WORDS = {"prompt": "prompt|sentence|text|input", "token": "token|word|position", "layer": "layer",
@@ -95,11 +99,15 @@ class Router:
         new_subject = subject in named and previous is not None and named[subject] != previous.args.get(subject)
         continuing = bool(SAME_AGAIN.search(turn) or (subject != "prompt" and (
             FOLLOW_UP.search(turn) or len(turn.split()) <= 4)))
+        earlier = session.last(tool)
         if previous is not None and previous.tool == tool and (not new_subject or continuing):
             args.update(previous.args)  # a follow-up: keep everything the turn does not change
             if any(n in named for n in spec.needs_one_of):  # alternatives: naming one drops the others
                 args.update({n: None for n in spec.needs_one_of})
-        args.update(named)
+        elif earlier is not None and BACK_TO.search(turn) and earlier.args.get("prompt") is not None and \
+                earlier.args.get("prompt") == named.get("prompt", session.last_value("prompt")):
+            args.update(earlier.args)  # back to a tool used earlier on the same prompt ("back to the trace, MLPs")
+        args = self._extend_lists(spec, args, named, turn, previous)
         blank = blank_quotes(turn)
         wanted = [n for n, a in spec.tool.inputs.items() if a.required or (
             n in ARG_WORDS and re.search(POINTS_BACK.format(words=ARG_WORDS[n], here=HERE.get(n, "(?!)")), blank,
@@ -109,15 +117,29 @@ class Router:
         for name in wanted:
             if args[name] is None:
                 args[name] = session.last_value(name)
-        if args.get("token") and args.get("prompt") and args["token"].lower() not in args["prompt"].lower() and \
-                args["token"] not in {s.text for s in quoted_spans(turn)}:
-            args["token"] = None  # an unquoted word that is not in the prompt names no position in it
+        for inside in ("token", "subject"):  # words that name a part of the prompt must be in it
+            if args.get(inside) and args.get("prompt") and args[inside].lower() not in args["prompt"].lower() and \
+                    (inside == "subject" or args[inside] not in {s.text for s in quoted_spans(turn)}):
+                args[inside] = None  # (an unquoted token word, or a subject carried over from another prompt)
         missing = [n for n, a in spec.tool.inputs.items() if a.required and args[n] is None]
         if spec.needs_one_of and not any(args[n] is not None for n in spec.needs_one_of):
             missing = [" or ".join(spec.needs_one_of)]
         if missing:
             return args, (spec.ask or {}).get(missing[0], ASK_DEFAULT).format(name=missing[0])
         return args, None
+
+    @staticmethod
+    def _extend_lists(spec: RouteSpec, args: dict[str, Any], named: dict[str, Any], turn: str,
+                      previous: Call | None) -> dict[str, Any]:
+        """The turn's arguments over the kept ones; a list the turn adds to ("add "cool" as a third option")
+        grows instead of being replaced."""
+        out = {**args, **named}
+        for name, value in named.items():
+            kept = args.get(name)
+            if isinstance(value, list) and isinstance(kept, list) and previous is not None and \
+                    previous.tool == spec.tool.name and ADDS.search(blank_quotes(turn)):
+                out[name] = kept + [v for v in value if v not in kept]
+        return out
 
     def route(self, turn: str, session: Session | None = None) -> Route:
         """One call per question in the turn; later questions see the earlier ones' arguments."""
@@ -164,7 +186,9 @@ class Router:
         if second.clarify or (second.calls[0].tool == "help" and len(right.split()) <= 3):
             return None  # "..., and where?" is not a request for help
         if second.calls[0].tool == first.calls[0].tool:
-            mine, theirs = self.read_slots(tool, left), self.read_slots(tool, right)
+            # the right part is read in the left one's context: a short quoted span there is more likely a new
+            # candidate, subject or answer than a new prompt
+            mine, theirs = self.read_slots(tool, left), self.read_slots(tool, right, first.calls[0].args.get("prompt"))
             alternatives = self.specs[tool].needs_one_of
             other = any(first.calls[0].args.get(a) is not None for a in alternatives if a not in theirs)
             if not any(k in mine and mine[k] != v for k, v in theirs.items()) and not (

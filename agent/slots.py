@@ -7,8 +7,8 @@ bare `(?P<v>QUOTED)` is the weakest. Every way of giving the turn's spans distin
 turn has a handful of spans and a tool at most four quoted arguments, so all of them are tried) with cues
 plus three priors that hold for every tool:
 
-- a `token` names text inside the prompt: it must be found in the prompt (the turn's own, or the previous
-  call's in a follow-up);
+- a `token` (or a tracing `subject`) names text inside the prompt: it must be found in the prompt (the turn's own,
+  or the previous call's in a follow-up);
 - the prompt is usually the longest quoted text;
 - in a follow-up that keeps a previous prompt, a short span is more likely a new target or token than a new
   prompt ('and for "Kyoto"?' after an attribution of "The capital of Japan is").
@@ -104,10 +104,11 @@ def _score(chosen: dict[str, int], spans: list[Span], found: dict[tuple[str, int
         score += PROMPT_NEEDED if not context_prompt else 0.0
         if context_prompt and len(spans[prompt_i].text) < len(context_prompt) / 2:
             score += SHORT_NEW_PROMPT if found.get(("prompt", prompt_i), 0) < 1.0 else 0.0
-    if "token" in chosen:
-        home = spans[prompt_i].text if prompt_i is not None else context_prompt
-        if home:
-            inside = spans[chosen["token"]].text.strip().lower() in home.lower()
-            score += INSIDE if inside else OUTSIDE
+    for part in ("token", "subject"):  # names of a part of the prompt
+        if part in chosen:
+            home = spans[prompt_i].text if prompt_i is not None else context_prompt
+            if home:
+                inside = spans[chosen[part]].text.strip().lower() in home.lower()
+                score += INSIDE if inside else OUTSIDE
     return score
 

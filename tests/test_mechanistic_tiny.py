@@ -121,11 +121,10 @@ def test_ablation_zeroes_exactly_the_region_and_puts_back_the_same_bits():
     n = sum(p.numel() for p in params.values())
     assert R.size(top) == round(n * 0.05)
     assert R.size(R.top_region(scores, 5, bottom=True)) == round(n * 0.05)
-    with pytest.raises(RuntimeError, match="inside"):
-        with R.ablated(m, top):
-            assert all((params[k].data[mask] == 0).all() for k, mask in top.items())
-            assert all(torch.equal(params[k].data[~mask], before[k][~mask]) for k, mask in top.items())
-            raise RuntimeError("inside")  # restored even when the work inside fails
+    with pytest.raises(RuntimeError, match="inside"), R.ablated(m, top):
+        assert all((params[k].data[mask] == 0).all() for k, mask in top.items())
+        assert all(torch.equal(params[k].data[~mask], before[k][~mask]) for k, mask in top.items())
+        raise RuntimeError("inside")  # restored even when the work inside fails
     assert all(torch.equal(p, before[k]) for k, p in params.items())
 
 

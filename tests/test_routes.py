@@ -104,7 +104,7 @@ def test_suggestions_come_from_the_tools_follow_ups():
     assert suggestions_after(t["patchscope"], t) == ["What does the logit lens show?", "What about layer 12?"]
     assert suggestions_after(t["attribution"], t) == ["Now with occlusion", "How sure is it?"]
     assert suggestions_after(t["sources"], t) == list(t["sources"].examples[1:])  # nothing follows a search
-    assert suggestions_after(t["help"], t)[:2] == [t["attribution"].examples[0], t["confidence"].examples[0]]
+    assert suggestions_after(t["help"], t)[:2] == [t["attribution"].examples[0], t["competence"].examples[0]]
     for tool in t.values():
         for s in suggestions_after(tool, t):
             assert any(s in (*o.examples, *o.follow_ups) for o in t.values())

@@ -102,8 +102,9 @@ def _finding(clean=0.08, corrupted=0.001) -> TraceFinding:
 
 def test_trace_wording_names_the_site_and_its_interval():
     text = _finding().sentences("E1")
-    assert text.startswith('Causal tracing of "Paris" after \'The capital of France is\' (subject embeddings corrupted '
-                           'by Gaussian noise, 5 samples): the model gives it p = 0.080 clean and 0.001 corrupted [E1].')
+    assert text.startswith('Causal tracing of "Paris" after \'The capital of France is\' (subject embeddings '
+                           'corrupted by Gaussian noise, 5 samples): the model gives it p = 0.080 clean and 0.001 '
+                           'corrupted [E1].')
     assert 'restoring the MLP outputs at blocks 3-6 (a window of 4 around block 5) of 18, position 4 ("France", the ' \
            'last subject token)' in text
     assert "p rises by 0.049 [0.040, 0.058] to 0.050 [E1]" in text and "the last subject token" in text
