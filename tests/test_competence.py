@@ -58,7 +58,7 @@ def test_a_suite_from_a_users_csv(ctx, tmp_path, model):
         model, [sentence_item(model, s) for pair in rows for s in pair]))] * 2)]
     assert d["direct_accuracy"] == sum(x > 0 for x in direct) / 4
     assert d["direct_ci"] == list(wilson(sum(x > 0 for x in direct), 4))
-    assert 0 <= d["meta_accuracy"] <= 1 and isinstance(r.sentences("E1"), str)
+    assert 0 <= d["meta_accuracy"] <= 1 and 0 <= d["meta_says_one"] <= 1 and isinstance(r.sentences("E1"), str)
 
 
 @pytest.mark.slow
@@ -112,7 +112,8 @@ def test_competence_wording_cites_each_measurement():
 def test_suite_wording_says_whether_the_published_claim_holds():
     rows = [{"suite": "factual", "n": 69, "direct_accuracy": 0.96, "direct_ci": [0.88, 0.99], "meta_accuracy": 0.33,
              "meta_ci": [0.23, 0.45]}]
-    f = SuiteFinding(rows, 69, 0.96, [0.88, 0.99], 0.33, [0.23, 0.45], True)
+    f = SuiteFinding(rows, 69, 0.96, [0.88, 0.99], 0.33, [0.23, 0.45], True, 0.99)
     assert "Direct measurement beats asking in words" in f.sentences("E1")
+    assert 'it answers "1" to 99% of the questions whichever sentence comes first' in f.sentences("E1")
     f.direct_beats_meta = False
     assert "unlike Hu & Levy's finding" in f.sentences("E1")

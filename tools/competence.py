@@ -19,7 +19,8 @@ TEXT = {
               "Asked in words, it prefers \"{meta}\" [{ref}]. Verdict: the model {verdict} [{ref}].",
     "suite": "On {n} minimal pairs ({suites}), the direct comparison of log-probabilities picks the acceptable "
              "sentence {direct:.0%} of the time [{lo:.0%}, {hi:.0%}] and asking the model in words {meta:.0%} "
-             "[{mlo:.0%}, {mhi:.0%}] [{ref}]. {claim} Weakest directly: {weakest} [{ref}].",
+             "[{mlo:.0%}, {mhi:.0%}] [{ref}]; asked in words, it answers \"1\" to {one:.0%} of the questions whichever "
+             "sentence comes first [{ref}]. {claim} Weakest directly: {weakest} [{ref}].",
 }
 
 
@@ -46,7 +47,10 @@ class CompetenceFinding(Finding):
         lens = (f"The logit lens reads \"{first['text']}\" as its top token from layer {first['lens_layer']} of "
                 f"{self.n_layers} [{ref}]." if first["lens_layer"] is not None
                 else f"The logit lens never reads \"{first['text']}\" as its top token [{ref}].")
-        return TEXT["answer"].format(prompt=self.prompt, ranking=ranking, greedy=self.greedy.strip(), lens=lens,
+        from talkscope.tools.engine.generation import first_sentence
+
+        return TEXT["answer"].format(prompt=self.prompt, ranking=ranking, greedy=first_sentence(self.greedy).strip(),
+                                     lens=lens,
                                      meta=self.meta_choice, verdict=VERDICTS[self.verdict], ref=ref)
 
     def uncertainty(self) -> Uncertainty:
@@ -66,6 +70,7 @@ class SuiteFinding(Finding):
     meta_accuracy: float
     meta_ci: list[float]
     direct_beats_meta: bool
+    meta_says_one: float  # share of the questions (both orders of every pair) answered "1": position bias
 
     def summary(self) -> str:
         return (f"competence on {self.n} minimal pairs: direct {self.direct_accuracy:.3f}, meta-linguistic "
@@ -79,7 +84,7 @@ class SuiteFinding(Finding):
         return TEXT["suite"].format(
             n=self.n, suites=", ".join(s["suite"] for s in self.suites), direct=self.direct_accuracy,
             lo=self.direct_ci[0], hi=self.direct_ci[1], meta=self.meta_accuracy, mlo=self.meta_ci[0],
-            mhi=self.meta_ci[1], claim=claim, ref=ref,
+            mhi=self.meta_ci[1], claim=claim, ref=ref, one=self.meta_says_one,
             weakest=f"{weakest['suite']} {weakest['direct_accuracy']:.0%} of {weakest['n']}")
 
     def uncertainty(self) -> Uncertainty:
@@ -153,7 +158,7 @@ class CompetenceTool(Tool):
             path = ctx.user_path(suite, "minimal-pair CSV")
             named = {path.stem: load_pairs(path)}
         total = sum(len(p) for p in named.values()) * 4  # 2 sentences and 2 orders of the question per pair
-        rows, direct_all, meta_all = [], [], []
+        rows, direct_all, meta_all, says_one = [], [], [], 0
         with ctx.progress(total, "scoring minimal pairs") as advance:
             for name, pairs in named.items():
                 s = score_pairs(ctx.model, pairs, advance)
@@ -163,9 +168,11 @@ class CompetenceTool(Tool):
                              "meta_ci": list(wilson(m, len(pairs)))})
                 direct_all += s.direct
                 meta_all += s.meta
+                says_one += s.says_one
         n, d, m = len(direct_all), sum(x > 0 for x in direct_all), sum(x > 0 for x in meta_all)
         lo, hi = wilson(d, n)
-        finding = SuiteFinding(rows, n, round(d / n, 4), [lo, hi], round(m / n, 4), list(wilson(m, n)), d > m)
+        finding = SuiteFinding(rows, n, round(d / n, 4), [lo, hi], round(m / n, 4), list(wilson(m, n)), d > m,
+                               round(says_one / (2 * n), 4))
         figure = draw_later(ctx.figure_path("competence"), "suite_bars", rows, f"minimal pairs on {ctx.model.name}")
         return self.result(finding, figure)
 

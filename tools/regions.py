@@ -101,7 +101,8 @@ class RegionsTool(Tool):
         own = None if texts == "all" or texts in R.languages() else R.file_set(ctx.user_path(texts, "text file"))
         sets = {name: R.shipped_set(name) for name in R.languages()} | ({own.name: own} if own else {})
         ranked = list(sets) if texts == "all" else [own.name if own else texts]
-        heldout = {name: s.heldout[:HELDOUT_PASSAGES] for name, s in sets.items()}
+        heldout = {name: s.heldout if own and name == own.name else s.heldout[:HELDOUT_PASSAGES]
+                   for name, s in sets.items()}
         steps = sum(len(sets[n].train) for n in ranked) + len(sum(heldout.values(), [])) * (
             4 + (len(ranked) if texts == "all" else 0))
         with ctx.progress(steps, "ranking and ablating parameters") as advance:

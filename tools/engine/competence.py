@@ -94,6 +94,7 @@ def score_candidates(model: ModelAdapter, prompt: str, texts: list[str]) -> list
 class PairScores:
     direct: list[float]  # log p(good) - log p(bad), per pair
     meta: list[float]    # mean over both orders of log p(good's number) - log p(bad's number)
+    says_one: int = 0    # how many of the 2 x pairs questions the model answers "1" rather than "2"
 
 
 def score_pairs(model: ModelAdapter, pairs: list[tuple[str, str]],
@@ -109,7 +110,8 @@ def score_pairs(model: ModelAdapter, pairs: list[tuple[str, str]],
     for i in range(len(pairs)):
         (good_1, good_2), (bad_1, bad_2) = meta_lp[2 * i], meta_lp[2 * i + 1]
         meta.append(((good_1 - good_2) + (bad_2 - bad_1)) / 2)  # the good sentence's number, in both orders
-    return PairScores([round(d, 5) for d in direct], [round(m, 5) for m in meta])
+    says_one = sum(one > two for one, two in meta_lp)
+    return PairScores([round(d, 5) for d in direct], [round(m, 5) for m in meta], says_one)
 
 
 def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -49,7 +49,7 @@ class Trace:
     window: int
 
 
-def defaultwindow_sites(n_layers: int) -> int:
+def default_window(n_layers: int) -> int:
     return max(1, round(PAPER_WINDOW * n_layers / PAPER_DEPTH))
 
 
@@ -105,12 +105,14 @@ def run_trace(model: ModelAdapter, prompt: str, subject: str, answer: str | None
     with torch.no_grad():
         clean_embeds = model.token_embeddings(ids)
     layers = list(range(model.n_layers + 1)) if kind == "state" else list(range(1, model.n_layers + 1))
-    window = 1 if kind == "state" else (window or defaultwindow_sites(model.n_layers))
+    window = 1 if kind == "state" else (window or default_window(model.n_layers))
     sites = sorted({s for ell in layers for s in window_sites(ell, window, layers)})
     clean = capture(model, clean_embeds, kind, sites)
     answer_id, answer_text = _answer_token(model, enc, clean[-1], answer)
     corrupted_embeds = _corruptions(model, enc, clean_embeds, subj, counterfactual, samples)
-    start = min(subj) if counterfactual is None else _first_difference(model, enc, counterfactual)
+    if counterfactual is not None:  # the corrupted positions are those whose tokens differ
+        subj = _differences(model, enc, counterfactual)
+    start = min(subj)
     cells = [(ell, p) for ell in layers for p in range(start, len(enc))]
     rows = [(s, cell) for s in range(len(corrupted_embeds)) for cell in [None, *cells]]
     bar = progress(len(rows), f"tracing {kind} sites") if progress else nullcontext(lambda n: None)
@@ -123,8 +125,7 @@ def run_trace(model: ModelAdapter, prompt: str, subject: str, answer: str | None
         if cell is not None:
             effects[s, layers.index(cell[0]), cell[1]] = p
     clean_p = float(torch.softmax(model.head(clean[-1][None, None]).float(), -1)[0, 0, answer_id])
-    return Trace(kind, layers, enc.tokens, subj if counterfactual is None else list(range(start, len(enc))),
-                 answer_text, answer_id, clean_p, corrupted, effects, window)
+    return Trace(kind, layers, enc.tokens, subj, answer_text, answer_id, clean_p, corrupted, effects, window)
 
 
 def window_sites(layer: int, window: int, layers: list[int]) -> list[int]:
@@ -168,13 +169,13 @@ def _corruptions(model: ModelAdapter, enc: Encoding, embeds: torch.Tensor, subj:
     return out
 
 
-def _first_difference(model: ModelAdapter, enc: Encoding, counterfactual: str) -> int:
+def _differences(model: ModelAdapter, enc: Encoding, counterfactual: str) -> list[int]:
     other = model.encode(counterfactual)
     diff = [i for i, (a, b) in enumerate(zip(enc.ids, other.ids)) if a != b]
     if not diff:
         raise TalkscopeError("the counterfactual prompt is the prompt itself: change the subject, e.g. 'The capital "
                              "of Italy is' for 'The capital of France is'")
-    return diff[0]
+    return diff
 
 
 def _restored_probs(model: ModelAdapter, corrupted: list[torch.Tensor], clean: dict[int, torch.Tensor],
