@@ -8,12 +8,14 @@ paper's tables, from the shipped text sets (train splits rank the parameters, he
    language (the paper: removing the Russian region raised Russian 12 -> 29-41 and Ukrainian 9 -> 18-23, the
    others by a few percent).
 
-    .venv/bin/python -m benchmarks.regions [k ...]      (default: 1 3)
+    .venv/bin/python -m benchmarks.regions [--top 1 3] [--own 1 0.05]
+
+`--top`: the k of the first table; `--own`: the k of the second (each language's top k% less the core).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 
 import torch
@@ -76,12 +78,16 @@ def table_two(model, tops: dict[str, R.Region], k: float, heldout: dict, base: d
         own = R.minus(top, core)
         with R.ablated(model, own):
             ppl = R.perplexities(model, heldout)
-        cells = [f"**{ppl[x]:.1f}**" if x == lang else f"{ppl[x]:.1f}" for x in langs]
+        cells = [f"**{ppl[x]:.3g}**" if x == lang else f"{ppl[x]:.3g}" for x in langs]
         print(f"| {lang} | {R.size(own):,} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
-    ks = [float(k) for k in sys.argv[1:]] or [1.0, 3.0]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--top", type=float, nargs="*", default=[1.0, 3.0])
+    parser.add_argument("--own", type=float, nargs="*", default=[1.0, 0.05])
+    opts = parser.parse_args()
+    ks = sorted(set(opts.top) | set(opts.own))
     print(f"# linguistic regions · {machine()}")
     model = load_model("default", device="cpu")
     sets = {name: R.shipped_set(name) for name in R.languages()}
@@ -89,8 +95,9 @@ def main() -> None:
     before = {n: p.detach().clone() for n, p in R.block_parameters(model).items()}
     mean, tops = rank(model, sets, ks)
     base = R.perplexities(model, heldout)
-    for k in ks:
+    for k in opts.top:
         table_one(model, mean, k, heldout, base)
+    for k in opts.own:
         table_two(model, tops[k], k, heldout, base)
     same = all(torch.equal(p, before[n]) for n, p in R.block_parameters(model).items())
     print(f"\nWeights bit-identical to the loaded model after every ablation: {same}.")

@@ -39,6 +39,7 @@ def test_regions_of_a_users_file(ctx, tmp_path, model, monkeypatch):
     base = R.perplexities(model, {"town": PASSAGES[2:]})
     assert base["town"] == pytest.approx(town["base_ppl"], rel=1e-3)
     assert len(d["by_module"]["mlp.down_proj"]) == model.n_layers and r.figure
+    assert sum(map(sum, d["importance_by_module"].values())) == pytest.approx(1, abs=1e-3)
 
 
 @pytest.mark.slow
@@ -68,7 +69,7 @@ def test_regions_wording():
     rows = [{"set": "russian", "base_ppl": 22.0, "top_ppl": 3.4e13, "bottom_ppl": 22.0, "random_ppl": 115.8},
             {"set": "ukrainian", "base_ppl": 25.7, "top_ppl": 3.6e13, "bottom_ppl": 25.7, "random_ppl": 246.2}]
     shares = {"mlp.down_proj": [0.01, 0.2], "input_layernorm": [0.9, 0.9]}
-    f = RegionsFinding("russian", 1, 100325376, 1003254, rows, shares, 4, 2, "gemma")
+    f = RegionsFinding("russian", 1, 100325376, 1003254, rows, shares, shares, 4, 2, "gemma")
     text = f.sentences("E1")
     assert text.startswith("Ranking the 100,325,376 decoder-block parameters of gemma by |gradient x weight| on "
                            "russian and zeroing the top 1% (1,003,254) raises russian's held-out perplexity from 22.0 "

@@ -31,6 +31,7 @@ class RegionsFinding(Finding):
     region_size: int
     ablation: list[dict[str, Any]]  # {set, base_ppl, top_ppl, bottom_ppl, random_ppl}
     by_module: dict[str, list[float]]  # share of each module type per layer lying in the top region
+    importance_by_module: dict[str, list[float]]  # each matrix's share of the total importance
     heldout_passages: int
     n_layers: int
     model: str
@@ -109,8 +110,8 @@ class RegionsTool(Tool):
             mean, tops = _rank(model, {name: sets[name].train for name in ranked}, k, advance, texts == "all")
             run = _ablations(model, mean, tops, k, heldout, advance)
         finding = RegionsFinding(texts if not own else own.name, k, run["n"], R.size(run["top"]), run["ablation"],
-                                 R.by_module(model, run["top"]), HELDOUT_PASSAGES, model.n_layers, model.name,
-                                 run.get("core_size"), run.get("specific", []))
+                                 R.by_module(model, run["top"]), run["importance"], HELDOUT_PASSAGES, model.n_layers,
+                                 model.name, run.get("core_size"), run.get("specific", []))
         figure = draw_later(ctx.figure_path("regions"), "region_heatmap", finding.by_module, finding.n_layers,
                             f"top {k:g}% for {finding.texts} on {model.name}: share of each matrix")
         return self.result(finding, figure)
@@ -146,7 +147,8 @@ def _ablations(model: Any, mean: dict, tops: dict, k: float, heldout: dict[str, 
     for name, region in regions.items():
         with R.ablated(model, region):
             ppl[name] = R.perplexities(model, heldout, advance)
-    out: dict[str, Any] = {"n": sum(s.numel() for s in scores.values()), "top": regions["top"], "ablation": [
+    out: dict[str, Any] = {"n": sum(s.numel() for s in scores.values()), "top": regions["top"],
+                           "importance": R.importance_by_module(model, scores), "ablation": [
         {"set": s, "base_ppl": base[s], "top_ppl": ppl["top"][s], "bottom_ppl": ppl["bottom"][s],
          "random_ppl": ppl["random"][s]} for s in heldout]}
     if tops:

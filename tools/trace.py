@@ -166,7 +166,7 @@ class TraceTool(Tool):
     }
     examples = ('Where does the model compute "Paris" in "The capital of France is"? Subject: "France"',
                 'Trace "The Eiffel Tower is located in the city of" with subject "Eiffel Tower" through the MLPs')
-    follow_ups = {"Now trace the MLP outputs": ("trace",), "And the attention outputs?": ("trace",)}
+    follow_ups = {"And the attention outputs?": ("trace",), "Now restore the residual stream instead": ("trace",)}
 
     def run(self, ctx: ToolContext, prompt: str, subject: str | None, answer: str | None, kind: str,
             counterfactual: str | None) -> ToolResult:

@@ -174,12 +174,30 @@ def perplexities(model: ModelAdapter, sets: dict[str, list[str]],
     return out
 
 
+def _layer_and_kind(name: str) -> tuple[int, str]:
+    """'3.mlp.down_proj.weight' -> (3, 'mlp.down_proj')."""
+    parts = name.split(".")
+    return int(parts[0]), ".".join(n for n in parts[1:] if n not in ("weight", "bias"))
+
+
+def importance_by_module(model: ModelAdapter, scores: dict[str, torch.Tensor]) -> dict[str, list[float]]:
+    """Each matrix's share of the total importance: {module type: [share per layer]} (a row sums to the type's
+    share, a column to the layer's)."""
+    total = float(sum(float(s.sum()) for s in scores.values())) or 1.0
+    out: dict[str, list[float]] = {}
+    for name, s in scores.items():
+        layer, kind = _layer_and_kind(name)
+        row = out.setdefault(kind, [0.0] * model.n_layers)
+        row[layer] = round(row[layer] + float(s.sum()) / total, 6)
+    return out
+
+
 def by_module(model: ModelAdapter, region: Region) -> dict[str, list[float]]:
     """The share of each (module type, layer) that lies in the region: {module type: [fraction per layer]}."""
     params = block_parameters(model)
     out: dict[str, list[float]] = {}
     for name, m in region.items():
-        layer, kind = name.split(".")[0], ".".join(n for n in name.split(".")[1:] if n != "weight" and n != "bias")
+        layer, kind = _layer_and_kind(name)
         row = out.setdefault(kind, [0.0] * model.n_layers)
-        row[int(layer)] = round(float(m.sum()) / params[name].numel(), 6)
+        row[layer] = round(float(m.sum()) / params[name].numel(), 6)
     return out
