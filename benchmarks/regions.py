@@ -43,13 +43,6 @@ def rank(model, sets: dict, ks: list[float]) -> tuple[dict, dict]:
     return mean, tops
 
 
-def zero_share(model, region: R.Region) -> float:
-    """The share of a region's weights that are exactly zero already (a quantized model has many)."""
-    params = R.block_parameters(model)
-    zeros = sum(int((params[n].data[m] == 0).sum()) for n, m in region.items())
-    return zeros / max(1, R.size(region))
-
-
 def table_one(model, mean: dict, k: float, heldout: dict, base: dict) -> None:
     scores = R.importance(model, mean)
     regions = {"top": R.top_region(scores, k), "bottom": R.top_region(scores, k, bottom=True),
@@ -59,7 +52,7 @@ def table_one(model, mean: dict, k: float, heldout: dict, base: dict) -> None:
         with R.ablated(model, region):
             ppl[name] = R.perplexities(model, heldout)
     print(f"\n## Top, bottom and random {k:g}% zeroed ({R.size(regions['top']):,} of "
-          f"{sum(s.numel() for s in scores.values()):,} parameters; {zero_share(model, regions['bottom']):.0%} of "
+          f"{sum(s.numel() for s in scores.values()):,} parameters; {R.zero_share(model, regions['bottom']):.0%} of "
           "the bottom region's weights are already exactly zero)\n")
     print("| language | base | top | bottom | random |\n|---|---|---|---|---|")
     for lang in heldout:

@@ -36,6 +36,7 @@ def test_regions_of_a_users_file(ctx, tmp_path, model, monkeypatch):
     town = next(row for row in d["ablation"] if row["set"] == "town")
     assert town["top_ppl"] > 10 * town["base_ppl"]  # the top 1% carries the text
     assert abs(town["bottom_ppl"] / town["base_ppl"] - 1) < 0.05  # the bottom 1% does not
+    assert d["bottom_zero_share"] > 0.5  # ... mostly because quantization had already zeroed those weights
     base = R.perplexities(model, {"town": PASSAGES[2:]})
     assert base["town"] == pytest.approx(town["base_ppl"], rel=1e-3)
     assert len(d["by_module"]["mlp.down_proj"]) == model.n_layers and r.figure
@@ -74,4 +75,6 @@ def test_regions_wording():
     assert text.startswith("Ranking the 100,325,376 decoder-block parameters of gemma by |gradient x weight| on "
                            "russian and zeroing the top 1% (1,003,254) raises russian's held-out perplexity from 22.0 "
                            "to 3.4e+13")
-    assert "densest in mlp.down_proj (layer 2: 20.0% of it)" in text
+    assert "densest in mlp.down_proj (layer 2: 20.0% of it)" in text and "already zero" not in text
+    f.bottom_zero_share = 0.99
+    assert "the bottom 1% gives 22.0 (99% of its weights were already zero)" in f.sentences("E1")

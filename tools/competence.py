@@ -94,7 +94,10 @@ class SuiteFinding(Finding):
 
 
 def verdict_of(cands: list[Any], greedy: str) -> tuple[str, str]:
-    """(verdict key, the candidate the direct measurement prefers)."""
+    """(verdict key, the candidate the direct measurement prefers). The first candidate is *known* when it has the
+    highest log-probability of the candidates, or when the logit lens reads it at some layer and the preferred one
+    at none (one candidate: when it is the top next token or the lens reads it); *said* when the greedy
+    continuation starts with it (docs/json.md)."""
     first = cands[0]
     best = max(cands, key=lambda c: c.logprob)
     says = greedy.strip().lower().startswith(first.text.strip().lower())

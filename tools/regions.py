@@ -14,8 +14,8 @@ HELDOUT_PASSAGES = 4  # held-out passages per set for each perplexity (the bench
 TEXT = {
     "answer": "Ranking the {n:,} decoder-block parameters of {model} by |gradient x weight| on {texts} and zeroing "
               "the top {k:g}% ({size:,}) raises {texts}'s held-out perplexity from {base:.1f} to {top:.4g}; the "
-              "bottom {k:g}% gives {bottom:.1f} and a random {k:g}% {random:.1f} [{ref}]. {others} {where}",
-    "others": "Across all {m} sets, zeroing the top region multiplies perplexity by {lo:.3g}x to {hi:.3g}x [{ref}].",
+              "bottom {k:g}% gives {bottom:.1f}{zeros} and a random {k:g}% {random:.1f} [{ref}]. {others} {where}",
+    "others": "Across the {m} sets, zeroing the top region multiplies perplexity by {lo:.3g}x to {hi:.3g}x [{ref}].",
     "where": "The region is densest in {module} (layer {layer}: {share:.1%} of it) [{ref}].",
     "core": " The core region shared by the top {k:g}% of every language has {core:,} parameters [{ref}]. {specific}",
     "specific": "Zeroing {lang}'s own region ({size:,} parameters, its top set less the core) changes {lang}'s "
@@ -35,6 +35,7 @@ class RegionsFinding(Finding):
     heldout_passages: int
     n_layers: int
     model: str
+    bottom_zero_share: float = 0.0  # share of the bottom region's weights that were already exactly zero
     core_size: int | None = None
     specific: list[dict[str, Any]] = field(default_factory=list)  # {region, size, ppl: {set: ppl}}
 
@@ -60,7 +61,8 @@ class RegionsFinding(Finding):
         text = TEXT["answer"].format(n=self.n_parameters, model=self.model, texts=self.texts, k=self.k,
                                      size=self.region_size, base=r["base_ppl"], top=r["top_ppl"],
                                      bottom=r["bottom_ppl"], random=r["random_ppl"], others=others, where=where,
-                                     ref=ref)
+                                     ref=ref, zeros=f" ({self.bottom_zero_share:.0%} of its weights were already "
+                                                    "zero)" if self.bottom_zero_share >= 0.5 else "")
         if self.core_size is not None:
             specific = "; ".join(self._specific(s) for s in self.specific)
             text += TEXT["core"].format(k=self.k, core=self.core_size, specific=specific + f" [{ref}].", ref=ref)
@@ -111,7 +113,7 @@ class RegionsTool(Tool):
             run = _ablations(model, mean, tops, k, heldout, advance)
         finding = RegionsFinding(texts if not own else own.name, k, run["n"], R.size(run["top"]), run["ablation"],
                                  R.by_module(model, run["top"]), run["importance"], HELDOUT_PASSAGES, model.n_layers,
-                                 model.name, run.get("core_size"), run.get("specific", []))
+                                 model.name, run["bottom_zero_share"], run.get("core_size"), run.get("specific", []))
         figure = draw_later(ctx.figure_path("regions"), "region_heatmap", finding.by_module, finding.n_layers,
                             f"top {k:g}% for {finding.texts} on {model.name}: share of each matrix")
         return self.result(finding, figure)
@@ -148,7 +150,8 @@ def _ablations(model: Any, mean: dict, tops: dict, k: float, heldout: dict[str, 
         with R.ablated(model, region):
             ppl[name] = R.perplexities(model, heldout, advance)
     out: dict[str, Any] = {"n": sum(s.numel() for s in scores.values()), "top": regions["top"],
-                           "importance": R.importance_by_module(model, scores), "ablation": [
+                           "importance": R.importance_by_module(model, scores),
+                           "bottom_zero_share": round(R.zero_share(model, regions["bottom"]), 4), "ablation": [
         {"set": s, "base_ppl": base[s], "top_ppl": ppl["top"][s], "bottom_ppl": ppl["bottom"][s],
          "random_ppl": ppl["random"][s]} for s in heldout]}
     if tops:

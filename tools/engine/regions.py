@@ -174,6 +174,13 @@ def perplexities(model: ModelAdapter, sets: dict[str, list[str]],
     return out
 
 
+def zero_share(model: ModelAdapter, region: Region) -> float:
+    """The share of a region's weights that are exactly zero already (a quantized model has many)."""
+    params = block_parameters(model)
+    zeros = sum(int((params[n].data[m] == 0).sum()) for n, m in region.items())
+    return zeros / max(1, size(region))
+
+
 def _layer_and_kind(name: str) -> tuple[int, str]:
     """'3.mlp.down_proj.weight' -> (3, 'mlp.down_proj')."""
     parts = name.split(".")
