@@ -26,21 +26,15 @@ from talkscope.tools.engine.loading import load_model
 
 
 def rank(model, sets: dict, ks: list[float]) -> tuple[dict, dict]:
-    """The mean gradient over every language's train split, and each language's top region for each k."""
-    total = sum(len(s.train) for s in sets.values())
-    mean: dict[str, torch.Tensor] = {}
-    tops: dict[float, dict[str, R.Region]] = {k: {} for k in ks}
-    for name, s in sets.items():
-        start = time.perf_counter()
-        g = R.gradients(model, s.train)
-        for key, value in g.items():
-            mean[key] = mean.get(key, 0) + value * (len(s.train) / total)
-        scores = R.importance(model, g)
-        for k in ks:
-            tops[k][name] = R.top_region(scores, k)
-        print(f"<!-- gradient over {name}'s {len(s.train)} train passages: {time.perf_counter() - start:.0f} s -->")
-        del g, scores
-    return mean, tops
+    """The engine's ranking over every language, printing how long each language's gradient pass took."""
+    clock = [time.perf_counter()]
+
+    def each(name: str) -> None:
+        now = time.perf_counter()
+        print(f"<!-- gradient over {name}'s {len(sets[name].train)} train passages: {now - clock[0]:.0f} s -->")
+        clock[0] = now
+
+    return R.rank(model, {name: s.train for name, s in sets.items()}, ks, True, each=each)
 
 
 def table_one(model, mean: dict, k: float, heldout: dict, base: dict) -> None:

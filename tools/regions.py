@@ -109,30 +109,14 @@ class RegionsTool(Tool):
         steps = sum(len(sets[n].train) for n in ranked) + len(sum(heldout.values(), [])) * (
             4 + (len(ranked) if texts == "all" else 0))
         with ctx.progress(steps, "ranking and ablating parameters") as advance:
-            mean, tops = _rank(model, {name: sets[name].train for name in ranked}, k, advance, texts == "all")
-            run = _ablations(model, mean, tops, k, heldout, advance)
+            mean, tops = R.rank(model, {name: sets[name].train for name in ranked}, [k], texts == "all", advance)
+            run = _ablations(model, mean, tops[k], k, heldout, advance)
         finding = RegionsFinding(texts if not own else own.name, k, run["n"], R.size(run["top"]), run["ablation"],
                                  R.by_module(model, run["top"]), run["importance"], HELDOUT_PASSAGES, model.n_layers,
                                  model.name, run["bottom_zero_share"], run.get("core_size"), run.get("specific", []))
         figure = draw_later(ctx.figure_path("regions"), "region_heatmap", finding.by_module, finding.n_layers,
                             f"top {k:g}% for {finding.texts} on {model.name}: share of each matrix")
         return self.result(finding, figure)
-
-
-def _rank(model: Any, train: dict[str, list[str]], k: float, advance: Any, per_set: bool) -> tuple[dict, dict]:
-    """The gradient over all the sets' texts (each set's own gradient weighted by its number of texts) and, with
-    `per_set`, each set's own top region; one gradient is held at a time."""
-    from talkscope.tools.engine import regions as R
-
-    total, mean, tops = sum(len(t) for t in train.values()), {}, {}
-    for name, texts in train.items():
-        g = R.gradients(model, texts, advance)
-        for key, value in g.items():
-            mean[key] = mean[key] + value * (len(texts) / total) if key in mean else value * (len(texts) / total)
-        if per_set and len(train) > 1:
-            tops[name] = R.top_region(R.importance(model, g), k)
-        del g
-    return mean, tops
 
 
 def _ablations(model: Any, mean: dict, tops: dict, k: float, heldout: dict[str, list[str]],

@@ -127,13 +127,14 @@ class ModelAdapter:
         tokens = [self.tokenizer.decode([i]) for i in ids]
         return Encoding(text, ids, tokens, [tuple(o) for o in enc["offset_mapping"]], [i in specials for i in ids])
 
-    def left_pad(self, encs: Sequence[Encoding]) -> tuple[torch.Tensor, torch.Tensor]:
-        """A batch of encodings as (input_ids, attention_mask) [B, T], padded on the left so that every
-        row's last token is at position -1 (positions are corrected for padding where they are used)."""
-        width = max(len(e) for e in encs)
+    def left_pad(self, rows: Sequence[Encoding | Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """A batch of encodings (or token id lists) as (input_ids, attention_mask) [B, T], padded on the left so
+        that every row's last token is at position -1 (positions are corrected for padding where they are used)."""
+        seqs = [r.ids if isinstance(r, Encoding) else list(r) for r in rows]
+        width = max(len(s) for s in seqs)
         pad = self.tokenizer.pad_token_id
-        ids = torch.tensor([[pad] * (width - len(e)) + e.ids for e in encs], device=self.device)
-        mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encs], device=self.device)
+        ids = torch.tensor([[pad] * (width - len(s)) + s for s in seqs], device=self.device)
+        mask = torch.tensor([[0] * (width - len(s)) + [1] * len(s) for s in seqs], device=self.device)
         return ids, mask
 
     def decode(self, ids: Sequence[int]) -> str:
@@ -352,10 +353,12 @@ class ModelAdapter:
         """Summed log-probability of `labels` [k] read at k final-normed positions per row ([R, k, D] -> [R],
         float32), without materialising the logits (tools/unembed.py). Differentiable in `normed`."""
         r, k, d = normed.shape
-        flat = normed.reshape(r * k, d)
-        out = label_logprob(flat, self._unembed.weight, self._unembed.bias, labels.expand(r, k).reshape(-1),
-                            self._softcap)
-        return out.view(r, k).sum(-1)
+        return self.token_logprob(normed.reshape(r * k, d), labels.expand(r, k).reshape(-1)).view(r, k).sum(-1)
+
+    def token_logprob(self, normed: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """The log-probability of each row's own label read at a final-normed state ([N, D], [N] -> [N], float32),
+        without materialising the logits. Differentiable in `normed`."""
+        return label_logprob(normed, self._unembed.weight, self._unembed.bias, labels, self._softcap)
 
     @torch.no_grad()
     def attention_weights(self, input_ids: torch.Tensor) -> torch.Tensor:

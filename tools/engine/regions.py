@@ -13,7 +13,7 @@ saved are those of the region only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
@@ -23,8 +23,7 @@ import torch
 
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import ModelAdapter
-from talkscope.tools.engine.scoring import sentence_item, token_logprobs
-from talkscope.tools.engine.unembed import label_logprob
+from talkscope.tools.engine.scoring import continuation_logprobs, sentence_item, token_logprobs
 
 REGIONS_DIR = "data/regions"
 ROWS_PER_STEP = 4
@@ -72,25 +71,13 @@ def gradients(model: ModelAdapter, texts: list[str], advance: Callable[[int], No
     params = block_parameters(model)
     items = [sentence_item(model, t) for t in texts]
     n_tokens = sum(len(it.continuation) for it in items)
-    unembed = model.model.get_output_embeddings()
-    softcap = getattr(model.config, "final_logit_softcapping", None)
     for p in params.values():
         p.requires_grad_(True)
         p.grad = None
     try:
         for lo in range(0, len(items), ROWS_PER_STEP):
             batch = items[lo:lo + ROWS_PER_STEP]
-            width = max(len(it.context) + len(it.continuation) for it in batch)
-            pad = model.tokenizer.pad_token_id
-            seqs = [it.context + it.continuation for it in batch]
-            ids = torch.tensor([s + [pad] * (width - len(s)) for s in seqs], device=model.device)
-            mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs], device=model.device)
-            normed = model.model.base_model(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
-            rows = [r for r, it in enumerate(batch) for _ in it.continuation]
-            cols = [c for it in batch for c in range(len(it.context) - 1, len(it.context) + len(it.continuation) - 1)]
-            labels = torch.tensor([t for it in batch for t in it.continuation], device=model.device)
-            lp = label_logprob(normed[torch.tensor(rows), torch.tensor(cols)], unembed.weight, unembed.bias, labels,
-                               softcap)
+            lp = continuation_logprobs(model, batch)
             (-lp.sum() / n_tokens).backward()
             advance(len(batch))
         return {name: p.grad.detach().float() for name, p in params.items()}
@@ -98,6 +85,29 @@ def gradients(model: ModelAdapter, texts: list[str], advance: Callable[[int], No
         for p in params.values():
             p.requires_grad_(False)
             p.grad = None
+
+
+def rank(model: ModelAdapter, train: dict[str, list[str]], ks: Sequence[float], per_set: bool,
+         advance: Callable[[int], None] = lambda n: None, each: Callable[[str], None] = lambda name: None,
+         ) -> tuple[dict[str, torch.Tensor], dict[float, dict[str, Region]]]:
+    """The gradient over all the sets' texts (each set's own gradient weighted by its number of texts) and, with
+    `per_set`, each set's own top region for each k; one set's gradient is held at a time. `each(name)` is called
+    when a set is done."""
+    total = sum(len(t) for t in train.values())
+    mean: dict[str, torch.Tensor] = {}
+    tops: dict[float, dict[str, Region]] = {k: {} for k in ks}
+    for name, texts in train.items():
+        g = gradients(model, texts, advance)
+        for key, value in g.items():
+            mean[key] = mean[key] + value * (len(texts) / total) if key in mean else value * (len(texts) / total)
+        if per_set:
+            scores = importance(model, g)
+            for k in ks:
+                tops[k][name] = top_region(scores, k)
+            del scores
+        del g
+        each(name)
+    return mean, tops
 
 
 def importance(model: ModelAdapter, grads: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

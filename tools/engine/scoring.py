@@ -2,7 +2,7 @@
 (Hu & Levy 2023), against which what it says when asked in words is compared.
 
 Each item is (context ids, continuation ids); one forward per batch of items (left padded), and only the
-continuation's positions are unembedded, through `unembed.label_logprob` (no [rows, vocabulary] logits kept).
+continuation's positions are unembedded, through the adapter's `token_logprob` (no [rows, vocabulary] logits kept).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import torch
 
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import ModelAdapter
-from talkscope.tools.engine.unembed import label_logprob
 
 ROWS_PER_FORWARD = 32
 NO_SPACE_BEFORE = tuple(".,;:!?)]}'\"’”…")
@@ -76,7 +75,7 @@ def option_logprobs(model: ModelAdapter, contexts: Sequence[list[int]], options:
     out: list[list[float]] = []
     for lo in range(0, len(items), ROWS_PER_FORWARD):
         batch = items[lo:lo + ROWS_PER_FORWARD]
-        ids, mask = _pad(model, [it.context for it in batch])
+        ids, mask = model.left_pad([it.context for it in batch])
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         last = model.model.base_model(input_ids=ids, attention_mask=mask, position_ids=positions,
                                       use_cache=False).last_hidden_state[:, -1:]
@@ -86,17 +85,20 @@ def option_logprobs(model: ModelAdapter, contexts: Sequence[list[int]], options:
     return out
 
 
-def _pad(model: ModelAdapter, seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in seqs)
-    pad = model.tokenizer.pad_token_id
-    ids = torch.tensor([[pad] * (width - len(s)) + s for s in seqs], device=model.device)
-    mask = torch.tensor([[0] * (width - len(s)) + [1] * len(s) for s in seqs], device=model.device)
-    return ids, mask
-
-
 @torch.no_grad()
 def _batch_logprobs(model: ModelAdapter, batch: list[Item]) -> list[list[float]]:
-    ids, mask = _pad(model, [it.context + it.continuation for it in batch])
+    lp = continuation_logprobs(model, batch).tolist()
+    out, at = [], 0
+    for it in batch:
+        out.append(lp[at:at + len(it.continuation)])
+        at += len(it.continuation)
+    return out
+
+
+def continuation_logprobs(model: ModelAdapter, batch: Sequence[Item]) -> torch.Tensor:
+    """The log-probabilities of every item's continuation tokens, item after item ([sum of lengths]), from one
+    left-padded forward; differentiable in the model's parameters when gradients are on."""
+    ids, mask = model.left_pad([it.context + it.continuation for it in batch])
     width = ids.shape[1]
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     normed = model.model.base_model(input_ids=ids, attention_mask=mask, position_ids=positions,
@@ -108,11 +110,4 @@ def _batch_logprobs(model: ModelAdapter, batch: list[Item]) -> list[list[float]]
         cols += list(range(width - n - 1, width - 1))  # the position before each continuation token
         labels += it.continuation
     flat = normed[torch.tensor(rows), torch.tensor(cols)]
-    unembed = model.model.get_output_embeddings()
-    lp = label_logprob(flat, unembed.weight, unembed.bias, torch.tensor(labels, device=model.device),
-                       getattr(model.config, "final_logit_softcapping", None)).tolist()
-    out, at = [], 0
-    for it in batch:
-        out.append(lp[at:at + len(it.continuation)])
-        at += len(it.continuation)
-    return out
+    return model.token_logprob(flat, torch.tensor(labels, device=model.device))
