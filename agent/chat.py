@@ -20,6 +20,7 @@ COMMANDS = {
     "/reset": "forget the conversation so far",
     "/json": "toggle showing the raw Reply JSON",
     "/model NAME": "switch to another model (default, a folder, a cached HF id, a .gguf)",
+    "/data FILE [TARGET]": "ask about a table (CSV, Parquet, JSONL, or a demo: penguins, breast_cancer, diabetes)",
     "/quit": "leave (Ctrl-D works too)",
 }
 
@@ -35,6 +36,8 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
         agent = Agent(ctx, router=router)
     _load_model(console, agent)
     _prepare_index(console, agent.ctx)
+    if agent.ctx.table_state is not None:
+        _show_table(console, agent)
     show_json = False
     while True:
         try:
@@ -59,20 +62,53 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
                 show_json = not show_json
                 console.print(f"Raw JSON {'on' if show_json else 'off'}.")
                 continue
+            if cmd == "/data" and arg.strip():
+                _load_table(console, agent, arg.split())
+                continue
             if cmd == "/model" and arg.strip():
                 agent.ctx = ToolContext(model_spec=arg.strip(), device=ctx.device, index_dir=ctx.index_dir,
-                                        out_dir=ctx.out_dir)
+                                        out_dir=ctx.out_dir, table_state=agent.ctx.table_state)
                 agent.session.reset()
                 _load_model(console, agent)
                 continue
             if cmd != "/help":
                 console.print(f"Unknown command {cmd}. Commands:")
             for name, what in COMMANDS.items():
-                console.print(f"  {name:<12} {what}")
+                console.print(f"  {name:<20} {what}")
             if cmd != "/help":
                 continue
             line = "What can you do?"
         _turn(console, agent, line, show_json)
+
+
+def _load_table(console: Console, agent: Agent, words: list[str]) -> None:
+    """`/data FILE [TARGET]`: the table later questions are about; a bad file or target leaves the old one."""
+    from talkscope.tools.engine.loading import cache_root
+    from talkscope.tools.engine.table.state import TableState
+
+    if len(words) > 2:
+        console.print("Give a file and, if needed, the target column: /data FILE [TARGET]")
+        return
+    state = TableState(words[0], words[1] if len(words) > 1 else None, cache_dir=cache_root() / "tables")
+    try:
+        with console.status(f"Reading {words[0]}..."):
+            _ = state.table
+    except TalkscopeError as err:
+        console.print(f"[red]Sorry:[/] {err}")
+        return
+    agent.ctx.table_state = state
+    agent.session.table = state.table.schema
+    agent.session.subset = agent.session.row = None
+    _show_table(console, agent)
+
+
+def _show_table(console: Console, agent: Agent) -> None:
+    from talkscope.tools.engine.table.state import overview
+
+    for line in overview(agent.ctx.table.table):
+        console.print(line, style=None if not line.startswith("  ") else "dim")
+    console.print("Ask e.g. 'how accurate is the model?', 'what matters most?', 'why was row 12 predicted that "
+                  "way?'. The model is fitted on first use (cached).")
 
 
 def _load_model(console: Console, agent: Agent) -> None:

@@ -35,11 +35,18 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="document index f
 OutOpt = Annotated[Path, typer.Option("--out", help="folder for figures")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON")]
 TargetOpt = Annotated[str | None, typer.Option("--target-model", help="patchscopes: patch into this model")]
+DataOpt = Annotated[str | None, typer.Option("--data", help="a table to ask about: CSV, Parquet, JSONL, or a demo "
+                                            "(penguins, breast_cancer, diabetes)")]
+TargetColOpt = Annotated[str | None, typer.Option("--target", help="--data: the column the model predicts")]
+ModelFileOpt = Annotated[Path | None, typer.Option("--model-file", help="--data: explain your own scikit-learn model "
+                                                   "(joblib) instead of fitting an EBM")]
+TrustOpt = Annotated[bool, typer.Option("--trust-model-file", help="allow loading --model-file (a pickle runs code)")]
 LLMOpt = Annotated[str | None, typer.Option("--llm-router", help="route with a LangChain chat model: MODULE:FUNCTION "
                                             "returning a chat model that supports bind_tools")]
 
 
-def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None) -> Any:
+def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None,
+             table: Any = None) -> Any:
     """The tool context, after every path and name on the command line is checked (exit 2 when one is bad)."""
     from talkscope.tools.base import ToolContext
 
@@ -49,7 +56,25 @@ def _context(model: str, device: str | None, index: Path | None, out_dir: Path, 
     flags.check_device(device)
     flags.check_index(index)
     flags.check_out_dir(out_dir)
-    return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target)
+    return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target,
+                       table_state=table)
+
+
+def _table(data: str | None, target: str | None, model_file: Path | None, trust: bool) -> Any:
+    """The table of --data, read and checked now (a bad file or target is exit 2); its model is fitted on first use."""
+    if data is None:
+        for flag, value in (("--target", target), ("--model-file", model_file)):
+            if value:
+                raise TalkscopeError(f"{flag} goes with --data FILE: give the table too")
+        return None
+    from talkscope.tools.engine.loading import cache_root
+    from talkscope.tools.engine.table.state import TableState
+
+    state = TableState(data, target, model_file, trust, cache_root() / "tables")
+    _ = state.table
+    if model_file is not None:
+        state.fitted()
+    return state
 
 
 def _llm_router(factory: Any, ctx: Any) -> Any:
@@ -85,16 +110,18 @@ def _read_jsonl(path: Path) -> list[Any]:
 @app.command()
 def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None,
-        llm_router: LLMOpt = None) -> None:
+        llm_router: LLMOpt = None, data: DataOpt = None, target: TargetColOpt = None, model_file: ModelFileOpt = None,
+        trust_model_file: TrustOpt = False) -> None:
     """Answer one question about the model, citing evidence."""
     from talkscope.agent.core import Agent
     from talkscope.agent.render import render_reply
     from talkscope.agent.session import check_question
 
-    ctx = _context(model, device, index, out_dir, target_model)
+    ctx = _context(model, device, index, out_dir, target_model, _table(data, target, model_file, trust_model_file))
     factory = flags.llm_router_factory(llm_router)
     question = check_question(question, "talkscope ask 'What can you do?'")
-    reply = Agent(ctx, router=_llm_router(factory, ctx)).ask(question)
+    agent = Agent(ctx, router=_llm_router(factory, ctx))
+    reply = agent.ask(question)
     if json_out:
         _print_json(reply.to_json())
     else:
@@ -117,13 +144,18 @@ def _parse_args(text: str) -> dict[str, Any]:
 def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON object")] = "{}",
          batch: Annotated[Path | None, typer.Option(help="JSONL file: one args object per line")] = None,
          json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
-         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None) -> None:
+         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None,
+         data: DataOpt = None, target: TargetColOpt = None, model_file: ModelFileOpt = None,
+         trust_model_file: TrustOpt = False) -> None:
     """Run one tool directly (or one call per line of --batch, with the model loaded once)."""
     from talkscope.agent.render import render_result
     from talkscope.tools.base import get_tool
 
     runner = get_tool(name)
-    ctx = _context(model, device, index, out_dir, target_model)
+    if runner.domain == "table" and data is None:
+        raise TalkscopeError(f"{name} answers about a table: give --data FILE (or a demo: penguins, breast_cancer, "
+                             "diabetes) and --target COLUMN")
+    ctx = _context(model, device, index, out_dir, target_model, _table(data, target, model_file, trust_model_file))
     if batch is None:
         parsed = _parse_args(args)
         runner.normalize_args(parsed)  # arguments the tool does not accept: refused (exit 2) before running
@@ -192,7 +224,7 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
 @app.command()
 def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive turns of one conversation")] = None,
           batch: Annotated[Path | None, typer.Option(help="JSONL: each line a JSON list of turns")] = None,
-          json_out: JsonOpt = False) -> None:
+          json_out: JsonOpt = False, data: DataOpt = None, target: TargetColOpt = None) -> None:
     """Show how the router reads a conversation, without running the model."""
     from talkscope.agent.router import Router
     from talkscope.agent.session import Session
@@ -203,8 +235,9 @@ def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive tu
     if not any(conversations):
         raise TalkscopeError("give at least one turn, e.g. talkscope route 'What can you do?'")
     router = Router()
+    schema = _table(data, target, None, False).table.schema if data else None
     for conv in conversations:
-        session, routed = Session(), []
+        session, routed = Session(table=schema), []
         for turn in conv:
             r = router.route(turn, session)
             session.record(r)
@@ -252,11 +285,12 @@ def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceO
 
 @app.command()
 def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt = None,
-         out_dir: OutOpt = Path("talkscope-out"), llm_router: LLMOpt = None) -> None:
-    """Talk with talkscope about the model in the terminal."""
+         out_dir: OutOpt = Path("talkscope-out"), llm_router: LLMOpt = None, data: DataOpt = None,
+         target: TargetColOpt = None, model_file: ModelFileOpt = None, trust_model_file: TrustOpt = False) -> None:
+    """Talk with talkscope about the model (and a table, with --data) in the terminal."""
     from talkscope.agent.chat import run_chat
 
-    ctx = _context(model, device, index, out_dir)
+    ctx = _context(model, device, index, out_dir, None, _table(data, target, model_file, trust_model_file))
     factory = flags.llm_router_factory(llm_router)
     run_chat(ctx, _llm_router(factory, ctx))
 

@@ -11,7 +11,7 @@ two things is cut into its questions. Only registered tools are routed to.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from talkscope.agent.session import Call, Route, Session
 from talkscope.agent.slots import assign, blank_quotes, quoted_spans
 from talkscope.tools.base import list_tools
 from talkscope.tools.base import parse_int_list as parse_layers  # noqa: F401  (part of this module's API)
+
+if TYPE_CHECKING:
+    from talkscope.agent.table_router import TableRouter
 
 __all__ = ["QUOTED", "Route", "Router", "mask_quotes", "parse_layers", "split_turn"]
 
@@ -65,9 +68,10 @@ class Router:
         from talkscope.tools.engine.loading import cache_root
 
         self.tools = {t.name: t for t in list_tools()}
-        self.specs: dict[str, RouteSpec] = load_specs(list(self.tools.values()))
+        self.specs: dict[str, RouteSpec] = load_specs([t for t in self.tools.values() if t.domain != "table"])
         self._embedder = load_embedder()
         self.head = load_head(self.specs, self._embed, cache_root() / "router")
+        self._table: TableRouter | None = None  # built when a conversation first has a table
         self._seen: dict[str, tuple[str, float]] = {}  # intent of recently read texts (parts are read twice)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -144,6 +148,10 @@ class Router:
     def route(self, turn: str, session: Session | None = None) -> Route:
         """One call per question in the turn; later questions see the earlier ones' arguments."""
         session = session or Session()
+        if session.table is not None:
+            routed = self.table_router().route(turn, session)
+            if routed is not None:
+                return routed
         parts = self.questions(turn, session)
         if len(parts) == 1:
             return self.route_one(turn, session)
@@ -156,6 +164,15 @@ class Router:
             calls += r.calls
             confidence = min(confidence, r.confidence)
         return Route(calls, confidence)
+
+    def table_router(self) -> TableRouter:
+        if self._table is None:
+            from talkscope.agent.table_router import TableRouter
+            from talkscope.tools.engine.loading import cache_root
+
+            table = load_specs([t for t in self.tools.values() if t.domain == "table"])
+            self._table = TableRouter(table, self.specs, self._embed, cache_root() / "router")
+        return self._table
 
     def questions(self, turn: str, session: Session) -> list[str]:
         """The turn cut at those joints (`split_turn`) where both sides stand as questions of their own: each

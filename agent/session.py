@@ -48,15 +48,27 @@ class Session:
 
     calls: list[Call] = field(default_factory=list)
     pending: str | None = None  # the tool of an unanswered clarifying question
+    table: Any = None  # the loaded table's Schema (`--data`): table questions are routed only with one
+    subset: str | None = None  # the table rows the conversation is about (a condition; None: all) ...
+    row: int | None = None  # ... and the row it last named
 
     def remember(self, calls: list[Call]) -> None:
         """Keep the newest `MAX_CALLS` calls and the newest call of every tool, so a 300-turn chat holds what
         follow-ups read ("same for occlusion", "what about layer 9?") and nothing that grows with its length."""
         self.calls.extend(calls)
+        for call in calls:
+            self._focus(call)
         if len(self.calls) > MAX_CALLS:
             newest = {c.tool: i for i, c in enumerate(self.calls)}
             start = len(self.calls) - MAX_CALLS
             self.calls = [c for i, c in enumerate(self.calls) if i >= start or newest[c.tool] == i]
+
+    def _focus(self, call: Call) -> None:
+        """A table call moves the conversation's subset (a call on many rows) or its row (a call on one row)."""
+        if "row" in call.args and call.args["row"] is not None:
+            self.row = call.args["row"]
+        elif "filter" in call.args:
+            self.subset = call.args["filter"]
 
     def record(self, route: Route) -> None:
         """Remember a routed turn's calls, unless the router asked back instead of running them."""
@@ -79,6 +91,11 @@ class Session:
     def reset(self) -> None:
         self.calls.clear()
         self.pending = None
+        self.subset = self.row = None
+
+    def fork(self) -> Session:
+        """A scratch copy (the parts of a turn are routed on one before the turn is recorded)."""
+        return Session(list(self.calls), None, self.table, self.subset, self.row)
 
 
 def check_question(question: str, example: str = "'What can you do?'") -> str:

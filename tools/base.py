@@ -30,6 +30,7 @@ from talkscope.tools.engine.paths import PathPolicy
 
 if TYPE_CHECKING:
     from talkscope.tools.engine.model import ModelAdapter
+    from talkscope.tools.engine.table.state import TableState
 
 Level = Literal["low", "medium", "high"]
 JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
@@ -301,6 +302,7 @@ class ToolContext:
     target_model_spec: str | None = None  # cross-model patchscopes patch into this model
     paths: PathPolicy = field(default_factory=PathPolicy.anything)  # which files a tool argument may name
     on_progress: Callable[[str, int, int], None] | None = None  # (what, done, total), for remote front ends
+    table_state: TableState | None = None  # the table the table tools answer about (`--data`)
     _model: ModelAdapter | None = None
     _target: ModelAdapter | None = None
 
@@ -322,6 +324,15 @@ class ToolContext:
 
             self._target = load_model(self.target_model_spec, device=self.device)
         return self._target
+
+    @property
+    def table(self) -> TableState:
+        """The loaded table and its model; a user error saying how to load one when there is none."""
+        if self.table_state is None:
+            from talkscope.tools.engine.table.state import NO_TABLE
+
+            raise TalkscopeError(NO_TABLE)
+        return self.table_state
 
     @property
     def model_loaded(self) -> bool:
@@ -362,12 +373,15 @@ class Tool:
     # {"Now with occlusion": ("attribution",)}. They are exemplars too; an empty tuple: never suggested.
     follow_ups: ClassVar[dict[str, tuple[str, ...]]] = {}
     needs_model: ClassVar[bool] = True
+    domain: ClassVar[str] = "model"  # "table": answers about a loaded table (routed only when one is loaded)
     # Routing data (exemplars beyond `examples`, slot rules): a path inside the tool's package, or a dict.
     # None: `data/routes/<name>.json` in the tool's package, if it exists.
     route_data: ClassVar[str | dict[str, Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "run" not in cls.__dict__:
+            return  # a shared base of several tools (e.g. TableTool): its subclasses are checked
         params = list(inspect.signature(cls.run).parameters)
         if params[:2] != ["self", "ctx"] or set(params[2:]) != set(cls.inputs):
             raise TypeError(

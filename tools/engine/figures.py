@@ -172,3 +172,62 @@ def region_heatmap(path: Path, by_module: dict, n_layers: int, title: str) -> Pa
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def importance_bars(path: Path, names: Sequence[str], scores: Sequence[float], lows: Sequence[float],
+                    highs: Sequence[float], title: str) -> Path:
+    """Horizontal bars, largest on top, with 95% interval whiskers."""
+    n = len(names)
+    fig, ax = plt.subplots(figsize=(6.4, 0.32 * n + 1.0))
+    y = list(range(n))[::-1]
+    err = [[s - lo for s, lo in zip(scores, lows)], [hi - s for s, hi in zip(scores, highs)]]
+    ax.barh(y, scores, xerr=err, color="#4c78a8", capsize=2)
+    ax.set_yticks(y, [str(x)[:32] for x in names], fontsize=8)
+    ax.set_xlabel("mean |contribution| (95% bootstrap interval)", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def waterfall(path: Path, start: float, names: Sequence[str], values: Sequence[float], title: str,
+              unit: str) -> Path:
+    """A local explanation: from the intercept, each term's contribution in turn, to the row's score."""
+    fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(names) + 1.2))
+    level = start
+    for i, v in enumerate(values):
+        ax.barh(-i, v, left=level, color="#d62728" if v > 0 else "#1f77b4")
+        ax.text(level + v, -i, f" {v:+.2f}", va="center", ha="left" if v > 0 else "right", fontsize=7)
+        level += v
+    ax.axvline(start, color="grey", lw=0.8, ls=":")
+    ax.axvline(level, color="black", lw=0.8)
+    ax.set_yticks([-i for i in range(len(names))], [str(n)[:32] for n in names], fontsize=8)
+    ax.set_xlabel(f"{unit} (dotted: intercept {start:.2f}; solid: this row {level:.2f})", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def shape_function(path: Path, feature: str, xs: Sequence, ys: Sequence[float], values: Sequence, title: str,
+                   numeric: bool) -> Path:
+    """An EBM's shape function of one feature above the feature's distribution."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 4.2), sharex=numeric, height_ratios=(2, 1))
+    if numeric:
+        top.step(xs, ys, where="post", color="#4c78a8")
+        bottom.hist([float(v) for v in values], bins=30, color="#bbbbbb")
+    else:
+        top.bar([str(x) for x in xs], ys, color="#4c78a8")
+        labels, counts = zip(*sorted({str(v): sum(str(w) == str(v) for w in values) for v in values}.items()))
+        bottom.bar(labels, counts, color="#bbbbbb")
+    top.axhline(0, color="grey", lw=0.6)
+    top.set_ylabel("contribution", fontsize=8)
+    bottom.set_ylabel("rows", fontsize=8)
+    bottom.set_xlabel(feature, fontsize=8)
+    top.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
