@@ -115,3 +115,25 @@ def test_bad_edits_say_what_is_wrong(text, message):
     with pytest.raises(TalkscopeError) as err:
         edits.parse(text, PENGUINS.schema)
     assert message in str(err.value)
+
+
+def test_the_bootstrapped_metrics_are_scikit_learns():
+    import numpy as np
+    from sklearn import metrics as m
+
+    from talkscope.tools.engine.table.fit import label_metrics, value_metrics
+
+    rng = np.random.default_rng(0)
+    for k in (2, 3):
+        t, p = rng.integers(0, k, 500), rng.integers(0, k, 500)
+        got = label_metrics(t, p, k)
+        avg = "binary" if k == 2 else "macro"
+        assert got["accuracy"] == pytest.approx(m.accuracy_score(t, p))
+        assert got["f1"] == pytest.approx(m.f1_score(t, p, average=avg))
+        assert got["precision"] == pytest.approx(m.precision_score(t, p, average=avg))
+        assert got["recall"] == pytest.approx(m.recall_score(t, p, average=avg))
+    y, yhat = rng.normal(size=300), rng.normal(size=300)
+    got = value_metrics(y, yhat)
+    assert got["mae"] == pytest.approx(m.mean_absolute_error(y, yhat))
+    assert got["r2"] == pytest.approx(m.r2_score(y, yhat))
+    assert got["rmse"] == pytest.approx(np.sqrt(m.mean_squared_error(y, yhat)))

@@ -34,5 +34,15 @@ class HelpTool(Tool):
     def run(self, ctx: ToolContext) -> ToolResult:
         tools = [{"name": t.name, "description": t.description, "examples": list(t.examples)}
                  for t in list_tools() if t.name != self.name]
-        lines = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools if t["examples"]]
-        return self.result(HelpFinding(tools, "I can run these tools on the model:\n" + "\n".join(lines)))
+        table = {t.name for t in list_tools() if t.domain == "table"}
+        lines = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools
+                 if t["examples"] and t["name"] not in table]
+        text = "I can run these tools on the model:\n" + "\n".join(lines)
+        if ctx.table_state is not None:
+            rows = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools
+                    if t["name"] in table and t["examples"]]
+            text += f"\nAnd on the table {ctx.table.table.schema.name}:\n" + "\n".join(rows)
+        else:
+            text += (f"\nWith a table loaded (--data FILE, or /data FILE in the chat) I can also answer about it "
+                     f"and a model of it: {', '.join(sorted(table))}.")
+        return self.result(HelpFinding(tools, text))

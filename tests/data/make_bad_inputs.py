@@ -279,9 +279,58 @@ def chat_cases() -> list[dict]:
     ]
 
 
+def table(name: str, args, exit: int, needle: str, id: str, data: list | None = None) -> dict:
+    """`talkscope tool NAME --data ... --args JSON --json` on a table."""
+    where = {"stderr": needle} if exit == 2 else {"stdout": needle}
+    return case(f"table-{name}-{id}", ["tool", name, *(data or ["--data", "penguins"]), "--args", {"json": args},
+                                       "--json"], exit, **where)
+
+
+def table_cases() -> list[dict]:
+    words = {"words.txt": {"text": "just some words\nwith no separators at all\n"}}
+    return [
+        table("count", {}, 2, "is empty: a table needs", "empty-file", ["--data", {"path": "empty.csv"}])
+        | {"files": {"empty.csv": {"text": ""}}},
+        table("count", {}, 2, "a table needs a header row, at least two columns", "not-a-table",
+              ["--data", {"path": "words.txt"}]) | {"files": words},
+        table("count", {}, 2, "no such file", "missing-file", ["--data", "no/such/table.csv"]),
+        table("count", {}, 2, "there is no column 'outcome'; the columns are: species, island", "no-target",
+              ["--data", "penguins", "--target", "outcome"]),
+        table("count", {}, 2, "has a single value", "one-class", ["--data", {"path": "one.csv"}, "--target", "y"])
+        | {"files": {"one.csv": {"text": "x,y\n1,a\n2,a\n3,a\n"}}},
+        table("count", {}, 2, "which column should the model predict? Give --target COLUMN", "no-obvious-target",
+              ["--data", {"path": "two.csv"}]) | {"files": {"two.csv": {"text": "a,b\n1,x\n2,y\n"}}},
+        table("count", {"filter": "colour == 'red'"}, 3, "there is no column 'colour'", "unknown-feature"),
+        table("count", {"filter": "island == 'Atlantis'"}, 3, "'Atlantis' is not a value of island", "impossible"),
+        table("count", {"filter": "body_mass_g > heavy"}, 3, "body_mass_g is a number", "not-a-number"),
+        table("explain", {"row": 344}, 3, "there is no row 344: the rows are 0 to 343", "row-out-of-range"),
+        table("explain", {"row": -1}, 3, "there is no row -1", "negative-row"),
+        table("what_if", {"row": 3, "change": "island = 'Atlantis'"}, 3, "'Atlantis' is not a value of island",
+              "unseen-category"),
+        table("what_if", {"row": 3, "change": "species = 'Gentoo'"}, 3, "species is not an input of the model",
+              "edit-target"),
+        table("show", {"n": 1000}, 3, "n must be from 1 to 50", "too-many-rows"),
+        table("score", {"metric": "mae"}, 3, "mae does not fit this task", "wrong-metric"),
+        table("describe", {"feature": "colour"}, 3, "there is no column 'colour'", "unknown-column"),
+        table("filter", {"filter": "sex == 'unknown'"}, 3, "its values are: female, male", "impossible"),
+        table("labels", {}, 3, "the target progression is a number, not a label", "regression",
+              ["--data", "diabetes"]),
+        table("predict", {"row": 3, "instance": "bmi = 30"}, 3, "give a row or an instance, not both", "both",
+              ["--data", "diabetes"]),
+        table("likelihood", {"row": 3}, 3, "the model predicts a number", "regression", ["--data", "diabetes"]),
+        table("mistakes", {"filter": "wingspan > 3"}, 3, "there is no column 'wingspan'", "unknown-feature"),
+        table("importance", {"top": 0}, 3, "top must be 1 or more", "top-zero"),
+        table("interactions", {"feature": "beak colour"}, 3, "there is no column 'beak colour'", "unknown-feature"),
+        table("counterfactual", {"row": 3}, 3, "a counterfactual flips a class", "regression",
+              ["--data", "diabetes"]),
+        case("table-tool-without-data", ["tool", "count", "--json"], 2, "give --data FILE"),
+        case("table-target-without-data", ["ask", "hi", "--target", "y"], 2, "--target goes with --data FILE"),
+    ]
+
+
 def main() -> None:
     cases = ask_cases() + route_cases() + args_cases() + prompt_cases() + layer_cases() + other_arg_cases() \
-        + index_cases() + chat_cases()
+        + index_cases() + chat_cases() + table_cases()
     ids = [c["id"] for c in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"
     with (HERE / "bad_inputs.jsonl").open("w", encoding="utf-8") as f:

@@ -62,7 +62,7 @@ class DescribeTool(TableTool):
     name = "describe"
     description = "Statistics of one column of the table (or of the target), on all rows or a filter."
     inputs = {"feature": Arg("string", "the column (empty: the target)", nullable=True), "filter": FILTER}
-    examples = ("Describe bmi for people older than 50", "What is the distribution of the target?")
+    examples = ("What does this column look like?", "What is the distribution of the target?")
     follow_ups = {"And for the whole dataset?": ("describe",)}
 
     def run(self, ctx: ToolContext, feature: str | None, filter: str | None) -> ToolResult:  # noqa: A002
@@ -131,7 +131,7 @@ class CountTool(TableTool):
     name = "count"
     description = "How many rows of the table match a filter."
     inputs = {"filter": FILTER}
-    examples = ("How many people are older than 50?", "How many rows are there?")
+    examples = ("How many rows are there?", "How many of them are left?")
 
     def run(self, ctx: ToolContext, filter: str | None) -> ToolResult:  # noqa: A002
         sel = ctx.table.select(filter)
@@ -155,7 +155,7 @@ class FilterTool(TableTool):
     name = "filter"
     description = "Keep only the rows matching a condition; later questions are about them until changed."
     inputs = {"filter": Arg("string", FILTER.description, nullable=True)}
-    examples = ("Only look at people older than 50", "Restrict to the rows where smoker is yes")
+    examples = ("Only look at the rows where the first column is above its median", "Restrict to a subset")
 
     def run(self, ctx: ToolContext, filter: str | None) -> ToolResult:  # noqa: A002
         sel = ctx.table.select(filter)
@@ -185,7 +185,7 @@ class ShowTool(TableTool):
     name = "show"
     description = "Show rows of the table (those matching a filter)."
     inputs = {"filter": FILTER, "n": Arg("integer", f"how many rows at most (up to {SHOW_MAX})", default=10)}
-    examples = ("Show me the rows where bmi is over 40", "Show the first 5 rows")
+    examples = ("Show the first 5 rows", "Show me some of them")
 
     def run(self, ctx: ToolContext, filter: str | None, n: int) -> ToolResult:  # noqa: A002
         if not 1 <= n <= SHOW_MAX:
@@ -225,7 +225,7 @@ class LabelsTool(TableTool):
     name = "labels"
     description = "The distribution of the true target labels (on a filter)."
     inputs = {"filter": FILTER}
-    examples = ("What are the labels of people older than 50?", "How are the classes distributed?")
+    examples = ("How are the true classes distributed?", "What are their true labels?")
 
     def run(self, ctx: ToolContext, filter: str | None) -> ToolResult:  # noqa: A002
         t = ctx.table.table

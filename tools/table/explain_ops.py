@@ -49,11 +49,11 @@ class ImportanceTool(TableTool):
     description = "Which features matter most to the model (EBM term importances: mean |contribution| with " \
                   "bootstrap intervals), overall or on a filter."
     inputs = {"filter": FILTER, "top": Arg("integer", "how many terms to list", default=10)}
-    examples = ("What are the most important features?", "Which features matter most for people over 50?")
+    examples = ("What are the most important features?", "Which features matter most for them?")
 
     def run(self, ctx: ToolContext, filter: str | None, top: int) -> ToolResult:  # noqa: A002
         if top < 1:
-            raise TalkscopeError("top must be 1 or more")
+            raise TalkscopeError("top must be 1 or more: how many terms to list")
         fitted = _ebm(ctx, "importance")
         sel = ctx.table.select(filter)
         ranked: list[dict[str, Any]] = []
@@ -119,12 +119,12 @@ class ExplainTool(TableTool):
     description = "Why the model predicted what it did for one row: the EBM's additive contributions, " \
                   "cross-checked with SHAP."
     inputs = {"row": Arg("integer", ROW.description, required=True)}
-    examples = ("Why was row 12 predicted that way?", "Explain the prediction for patient 7")
+    examples = ("Why was row 12 predicted that way?", "Explain that prediction")
 
     def run(self, ctx: ToolContext, row: int) -> ToolResult:
+        ctx.table.row(row)
         fitted = _ebm(ctx, "explain")
         t = ctx.table.table
-        ctx.table.row(row)
         x = t.frame.iloc[[row]]
         pred = fitted.predict(x)[0]
         cls = fitted.classes.index(str(pred)) if len(fitted.classes) > 2 else None
@@ -177,13 +177,13 @@ class InteractionsTool(TableTool):
     name = "interactions"
     description = "Which features interact in the model: the EBM's pair terms, ranked by mean |contribution|."
     inputs = {"filter": FILTER, "feature": Arg("string", "only pairs with this feature", nullable=True)}
-    examples = ("Which features interact?", "Does bmi interact with anything?")
+    examples = ("Which features interact?", "Does the top feature interact with anything?")
 
     def run(self, ctx: ToolContext, filter: str | None, feature: str | None) -> ToolResult:  # noqa: A002
         from talkscope.tools.table.data_ops import _feature
 
-        fitted = _ebm(ctx, "interactions")
         name = _feature(ctx, feature) if feature else None
+        fitted = _ebm(ctx, "interactions")
         sel = ctx.table.select(filter)
         pairs: list[dict[str, Any]] = []
         if sel.n:
@@ -233,19 +233,19 @@ class CounterfactualTool(TableTool):
     description = "The smallest change to a row that flips the model's prediction, keeping named features fixed."
     inputs = {"row": Arg("integer", ROW.description, required=True),
               "immutable": Arg("array", "features that must not change", nullable=True, items="string")}
-    examples = ("What is the smallest change that would flip row 12?", "How could row 5 be classified "
-                "differently without changing age?")
+    examples = ("What is the smallest change that would flip row 12?", "What would flip it if the first feature "
+                "stays fixed?")
 
     def run(self, ctx: ToolContext, row: int, immutable: list[str] | None) -> ToolResult:
         from talkscope.tools.table.data_ops import _feature
 
-        fitted = ctx.table.fitted(ctx.progress)
-        if fitted.task != "classification":
+        t = ctx.table.table
+        if t.schema.task != "classification":
             raise TalkscopeError("a counterfactual flips a class, and this model predicts a number: ask a what-if "
                                  "instead (e.g. 'what if bmi were 25?')")
-        t = ctx.table.table
         ctx.table.row(row)
         fixed = [_feature(ctx, f) for f in immutable or []]
+        fitted = ctx.table.fitted(ctx.progress)
         kinds = {f: t.schema.columns[f].kind for f in t.features}
         with ctx.progress(2, f"Searching counterfactuals for row {row}") as advance:
             flip, tried = analysis.counterfactual(fitted, t.X, row, kinds, set(fixed), advance)

@@ -101,7 +101,7 @@ class PredictTool(TableTool):
     name = "predict"
     description = "The model's prediction for a row, the rows of a filter, or a made-up row."
     inputs = {"filter": FILTER, "row": ROW, "instance": INSTANCE}
-    examples = ("What does the model predict for row 12?", "Predict for a 45 year old with bmi 30")
+    examples = ("What does the model predict for row 12?", "What does it predict for them?")
 
     def run(self, ctx: ToolContext, filter: str | None, row: int | None, instance: str | None) -> ToolResult:  # noqa: A002
         frame, rows, flags, ids = _rows(ctx, filter, row, instance)
@@ -157,13 +157,13 @@ class LikelihoodTool(TableTool):
     name = "likelihood"
     description = "The model's class probabilities for a row, the rows of a filter, or a made-up row."
     inputs = {"filter": FILTER, "row": ROW, "instance": INSTANCE}
-    examples = ("How likely is row 7 to be malignant?", "What are the class probabilities for those?")
+    examples = ("How sure is the model about row 7?", "What are the class probabilities for those?")
 
     def run(self, ctx: ToolContext, filter: str | None, row: int | None, instance: str | None) -> ToolResult:  # noqa: A002
-        fitted = ctx.table.fitted(ctx.progress)
-        if fitted.task != "classification":
+        if ctx.table.table.schema.task != "classification":
             raise TalkscopeError("the model predicts a number, not classes: ask what it predicts instead")
         frame, rows, flags, ids = _rows(ctx, filter, row, instance)
+        fitted = ctx.table.fitted(ctx.progress)
         proba = fitted.proba(frame)
         if proba is None:
             raise TalkscopeError(f"{fitted.name} has no predict_proba(): it gives no probabilities")
@@ -212,7 +212,7 @@ class WhatIfTool(TableTool):
     inputs = {"row": ROW, "filter": FILTER,
               "change": Arg("string", "the edits: \"bmi = 25\", \"age + 10\" (comma-separated), or plain words",
                             required=True)}
-    examples = ("What if row 3 had a bmi of 25?", "What if everyone over 50 were 10 years older?")
+    examples = ("What if row 3 had a different value?", "What if they were all on the other side of the median?")
 
     def run(self, ctx: ToolContext, row: int | None, filter: str | None, change: str) -> ToolResult:  # noqa: A002
         t = ctx.table.table

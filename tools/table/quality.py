@@ -12,7 +12,7 @@ import numpy as np
 from talkscope.tools.base import Arg, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.table.analysis import Slice, slice_search
-from talkscope.tools.engine.table.fit import metrics
+from talkscope.tools.engine.table.fit import label_metrics, metrics, value_metrics
 from talkscope.tools.table.common import FILTER, TableFinding, TableTool, headline, selection_flags
 
 METRICS = ("accuracy", "f1", "auroc", "precision", "recall", "mae", "rmse", "r2")
@@ -25,6 +25,26 @@ def _scored(ctx: ToolContext, filter: str | None) -> tuple[Any, Any, np.ndarray,
     cross = np.asarray(state.cross_fitted(ctx.progress), dtype=object)[sel.ids]
     truth = state.table.frame.loc[sel.ids, state.table.target].to_numpy()
     return state, sel, truth, cross, state.fitted()
+
+
+def _bootstrap(fitted: Any, truth: np.ndarray, cross: np.ndarray, wanted: list[str]) -> dict[str, list[float]]:
+    """Each metric over BOOTSTRAP resamples of the rows (numpy counts; see `label_metrics`)."""
+    rng = np.random.default_rng(0)
+    boots: dict[str, list[float]] = {k: [] for k in wanted}
+    n = len(truth)
+    if fitted.task == "classification":
+        codes = {c: i for i, c in enumerate(fitted.classes)}
+        t = np.array([codes.get(str(v), 0) for v in truth])
+        p = np.array([codes.get(str(v), 0) for v in cross])
+    else:
+        t, p = truth.astype(float), cross.astype(float)
+    for _ in range(BOOTSTRAP if n > 1 else 0):
+        i = rng.integers(0, n, n)
+        s = label_metrics(t[i], p[i], len(fitted.classes)) if fitted.task == "classification" else \
+            value_metrics(t[i], p[i])
+        for k in wanted:
+            boots[k].append(s[k])
+    return boots
 
 
 @dataclass
@@ -51,9 +71,13 @@ class ScoreTool(TableTool):
     description = "How accurate the model is (on a filter), with bootstrap intervals, from cross-fitted predictions."
     inputs = {"filter": FILTER, "metric": Arg("string", "one metric (empty: all that fit the task)", nullable=True,
                                               choices=METRICS)}
-    examples = ("How accurate is the model?", "What is the model's F1 score for people older than 50?")
+    examples = ("How accurate is the model?", "What is its F1 score on them?")
 
     def run(self, ctx: ToolContext, filter: str | None, metric: str | None) -> ToolResult:  # noqa: A002
+        task = ctx.table.table.schema.task
+        fits = ("mae", "rmse", "r2") if task == "regression" else ("accuracy", "f1", "precision", "recall", "auroc")
+        if metric is not None and metric not in fits:
+            raise TalkscopeError(f"{metric} does not fit this task ({task}): choose one of {', '.join(fits)}")
         state, sel, truth, cross, fitted = _scored(ctx, filter)
         all_scores = metrics(fitted.task, truth, cross, None, fitted.classes) if sel.n else {}
         if metric is not None and metric not in all_scores and sel.n:
@@ -61,13 +85,7 @@ class ScoreTool(TableTool):
             reason = " (it needs probabilities; cross-fitted scores use labels)" if metric == "auroc" else ""
             raise TalkscopeError(f"{metric} does not fit this task{reason}: choose one of {fits}")
         wanted = [metric] if metric else list(all_scores)
-        rng = np.random.default_rng(0)
-        boots: dict[str, list[float]] = {k: [] for k in wanted}
-        for _ in range(BOOTSTRAP if sel.n > 1 else 0):
-            i = rng.integers(0, sel.n, sel.n)
-            s = metrics(fitted.task, truth[i], cross[i], None, fitted.classes)
-            for k in wanted:
-                boots[k].append(s[k])
+        boots = _bootstrap(fitted, truth, cross, wanted)
         scores = {k: [round(all_scores[k], 4), round(float(np.nanpercentile(boots[k], 2.5)), 4) if boots[k] else
                       float("nan"), round(float(np.nanpercentile(boots[k], 97.5)), 4) if boots[k] else float("nan")]
                   for k in wanted}

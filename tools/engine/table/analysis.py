@@ -42,11 +42,17 @@ def contributions(fitted: Fitted, X: pd.DataFrame, cls: int | None = None) -> tu
 
 
 def bootstrap_mean_abs(values: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean |value| per column with a 95% percentile bootstrap interval over rows."""
+    """Mean |value| per column with a 95% percentile bootstrap interval over rows. Each resample is a vector of
+    row counts, so the 200 resampled means are one matrix product: multinomial counts (the exact bootstrap) up to
+    20,000 rows, Poisson(1) counts above (the Poisson bootstrap; drawing multinomials took 1.7 s at 100,000)."""
     a = np.abs(values)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(a), size=(BOOTSTRAP, len(a)))
-    boots = np.stack([a[i].mean(axis=0) for i in idx])
+    n = len(a)
+    if n <= 20_000:
+        counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(BOOTSTRAP)]).astype(float)
+    else:
+        counts = rng.poisson(1.0, size=(BOOTSTRAP, n)).astype(float)
+    boots = counts @ a / counts.sum(axis=1, keepdims=True)
     return a.mean(axis=0), np.percentile(boots, 2.5, axis=0), np.percentile(boots, 97.5, axis=0)
 
 

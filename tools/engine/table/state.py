@@ -130,7 +130,10 @@ class TableState:
         except TalkscopeError as strict:
             loose = reading.read(text, schema)
             if loose is None:
-                raise TalkscopeError(f"I could not read a condition in {text!r}: {strict}") from None
+                why = str(strict) if "there is no column" not in str(strict) else (
+                    f"name a column and a value, e.g. {conditions.example(schema)}; the columns are: "
+                    f"{', '.join(schema.columns)}")
+                raise TalkscopeError(f"I could not read a condition in {text!r}: {why}") from None
             return loose
 
     def select(self, text: str | None) -> Selection:
