@@ -93,8 +93,8 @@ def _load_table(console: Console, agent: Agent, words: list[str]) -> None:
     try:
         with console.status(f"Reading {words[0]}..."):
             _ = state.table
-    except TalkscopeError as err:
-        console.print(f"[red]Sorry:[/] {err}")
+    except TalkscopeError as err:  # the chat's own words for the command-line flag
+        console.print(f"[red]Sorry:[/] {str(err).replace('Give --target COLUMN', 'Type /data FILE COLUMN')}")
         return
     agent.ctx.table_state = state
     agent.session.table = state.table.schema

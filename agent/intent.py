@@ -232,12 +232,19 @@ def train(rows: list[Example], encode: Encoder) -> IntentHead:
 
 def load_head(specs: dict[str, RouteSpec], encode: Encoder, cache: Path) -> IntentHead:
     """The head for these tools: packaged, cached, or fitted now (and cached) when the training data changed."""
-    rows = training_set(specs)
+    return load_fitted(training_set(specs), encode, cache, PACKAGED, "intent",
+                       f"Fitting the question router to {len(specs)} tools (once; then cached)")
+
+
+def load_fitted(rows: list[Example], encode: Encoder, cache: Path, packaged: str, stem: str,
+                status: str) -> IntentHead:
+    """A head for these training rows: the packaged file or the cached `<stem>-<digest>.npz` when its digest is
+    the rows', else fitted now (with `status` shown) and cached."""
     digest = data_hash(rows)
-    packaged = files("talkscope.agent").joinpath(PACKAGED)
-    candidates: list[Any] = [cache / f"intent-{digest}.npz"]
-    if packaged.is_file():
-        candidates.insert(0, packaged)
+    shipped = files("talkscope.agent").joinpath(packaged)
+    candidates: list[Any] = [cache / f"{stem}-{digest}.npz"]
+    if shipped.is_file():
+        candidates.insert(0, shipped)
     for source in candidates:
         try:
             with source.open("rb") as f:
@@ -248,10 +255,10 @@ def load_head(specs: dict[str, RouteSpec], encode: Encoder, cache: Path) -> Inte
             return head
     from rich.console import Console
 
-    with Console(stderr=True).status(f"Fitting the question router to {len(specs)} tools (once; then cached)"):
+    with Console(stderr=True).status(status):
         head = train(rows, encode)
     with contextlib.suppress(OSError):  # a read-only cache: fitted again next time
-        head.save(cache / f"intent-{digest}.npz")
+        head.save(cache / f"{stem}-{digest}.npz")
     return head
 
 

@@ -10,7 +10,6 @@ where both sides read as table tools; the second part sees the first part's subs
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from importlib.resources import files
@@ -23,8 +22,7 @@ from talkscope.agent import table_slots
 from talkscope.agent.intent import (
     OUT_OF_SCOPE,
     Example,
-    IntentHead,
-    data_hash,
+    load_fitted,
     out_of_scope_families,
     train,
     training_set,
@@ -95,26 +93,6 @@ def table_training_set(table_specs: dict[str, RouteSpec], model_specs: dict[str,
     return rows
 
 
-def load_table_head(rows: list[Example], encode: Any, cache: Path) -> IntentHead:
-    digest = data_hash(rows)
-    candidates: list[Any] = [files("talkscope.agent").joinpath(PACKAGED), cache / f"table-intent-{digest}.npz"]
-    for source in candidates:
-        try:
-            with source.open("rb") as f:
-                head = IntentHead.read(f)
-        except (OSError, ValueError, KeyError):
-            continue
-        if head.digest == digest:
-            return head
-    from rich.console import Console
-
-    with Console(stderr=True).status("Fitting the table question router (once; then cached)"):
-        head = train(rows, encode)
-    with contextlib.suppress(OSError):
-        head.save(cache / f"table-intent-{digest}.npz")
-    return head
-
-
 class TableRouter:
     """Routes the turns of a conversation about a loaded table; `route` returns None for a language-model turn."""
 
@@ -122,7 +100,8 @@ class TableRouter:
                  cache: Path) -> None:
         self.specs = table_specs
         self.encode = encode
-        self.head = load_table_head(table_training_set(table_specs, model_specs), encode, cache)
+        self.head = load_fitted(table_training_set(table_specs, model_specs), encode, cache, PACKAGED, "table-intent",
+                                "Fitting the table question router (once; then cached)")
 
     def probabilities(self, turn: str) -> dict[str, float]:
         p = self.head.probabilities(np.asarray(self.encode([turn])), [turn])[0]

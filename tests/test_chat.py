@@ -45,6 +45,15 @@ def test_chat_answers_keeps_session_and_handles_commands():
         child.sendline("What does it say?")  # nothing to inherit now: a clarifying question
         child.expect("Which prompt should I use")
         child.expect("you>")
+        child.sendline("/data no/such/table.csv")  # a bad table: one line, and the chat goes on
+        child.expect("Sorry:.*no such file")
+        child.expect("you>")
+        child.sendline("/data penguins")
+        child.expect("penguins: 344 rows, 8 columns")
+        child.expect("you>")
+        child.sendline("how many penguins live on Biscoe?")
+        child.expect(r"168 of 344 rows \(48.8%\) match island == 'Biscoe'")
+        child.expect("you>")
         child.sendline("/quit")
         child.expect(pexpect.EOF)
     finally:
