@@ -23,6 +23,7 @@ CANCER = load_table("breast_cancer")
     (PENGUINS, "flipper length of at least 200 mm", "flipper_length_mm >= 200"),
     (PENGUINS, "rows 100-120", "id >= 100 and id <= 120"),
     (PENGUINS, "the ones the model predicts as Gentoo", "prediction == 'Gentoo'"),
+    (PENGUINS, "what does the model predict for penguins on Biscoe", "island == 'Biscoe'"),
     (PENGUINS, "bills deeper than 19 mm", "bill_depth_mm > 19"),
     (PENGUINS, "flippers longer than 20 cm", "flipper_length_mm > 200"),
     (PENGUINS, "penguins measured in 2009", "year == 2009"),

@@ -255,11 +255,13 @@ def _range_atoms(text: str, schema: Schema, columns: list[Mention]) -> tuple[lis
     return atoms, spans
 
 
-def _value_cond(text: str, values: list[Mention]) -> list[tuple[int, int, Cond]]:
+def _value_cond(text: str, values: list[Mention], target: str) -> list[tuple[int, int, Cond]]:
     by_col: dict[tuple[str, str], list[tuple[int, int, Atom]]] = {}
     for v in values:
         before = text[max(0, v.start - 40):v.start]
-        column = "prediction" if PREDICTED.search(before) else v.column
+        # a class after "predicted" is the model's ("predicted malignant"); any other value keeps its column
+        # ("what does it predict for penguins on Biscoe")
+        column = "prediction" if v.column == target and PREDICTED.search(before) else v.column
         op = NE if NEGATION.search(before) else EQ
         by_col.setdefault((column, op), []).append((v.start, v.end, Atom(column, op, v.value or "")))
     out = []
@@ -280,7 +282,7 @@ def read(text: str, schema: Schema) -> Cond | None:
     ranges, spans = _range_atoms(text, schema, columns)
     numbers = _number_atoms(text, schema, columns, spans + [(v.start, v.end) for v in values])
     parts = ranges + [(a, b, Cond("and", (atom,))) for a, b, atom in _predicted_numbers(text, schema, numbers)]
-    for a, b, cond in _value_cond(text, values):
+    for a, b, cond in _value_cond(text, values, schema.target):
         first = cond.atoms()[0]
         if first.column == "prediction" and (schema.task != "classification" or first.value not in schema.classes):
             continue
