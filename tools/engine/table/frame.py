@@ -117,7 +117,7 @@ def read_frame(source: str) -> tuple[pd.DataFrame, str, dict[str, Any]]:
         elif suffix in (".jsonl", ".ndjson", ".json"):
             frame = pd.read_json(path, lines=suffix != ".json")
         else:
-            frame = pd.read_csv(path, sep=None, engine="python") if suffix in (".csv", ".tsv", ".txt") else None
+            frame = pd.read_csv(path, sep=_delimiter(path)) if suffix in (".csv", ".tsv", ".txt") else None
     except ImportError as err:
         raise TalkscopeError(f"{path.name}: reading Parquet needs pyarrow: {INSTALL}") from err
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError, csv.Error) as err:
@@ -131,6 +131,16 @@ def read_frame(source: str) -> tuple[pd.DataFrame, str, dict[str, Any]]:
         raise TalkscopeError(f"{path.name} has {len(frame)} rows and {len(frame.columns)} columns: a table needs "
                              "a header row, at least two columns and one row")
     return frame.reset_index(drop=True), path.name, {}
+
+
+def _delimiter(path: Path) -> str:
+    """The file's delimiter among , tab ; | (never a space: prose would read as a table of words)."""
+    with path.open(encoding="utf-8", errors="replace") as f:
+        head = f.read(65536)
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
 def _demo(name: str) -> tuple[pd.DataFrame, str, dict[str, Any]]:

@@ -4,6 +4,7 @@ by the table's digest (a cache file is our own, written by `fit_ebm`), predictio
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,8 @@ class TableState:
         except TalkscopeError as strict:
             loose = reading.read(text, schema)
             if loose is None:
-                why = str(strict) if "there is no column" not in str(strict) else (
+                written = re.search(r"[=<>!]", text)  # the condition language: its own error says what is wrong
+                why = str(strict) if written or "there is no column" not in str(strict) else (
                     f"name a column and a value, e.g. {conditions.example(schema)}; the columns are: "
                     f"{', '.join(schema.columns)}")
                 raise TalkscopeError(f"I could not read a condition in {text!r}: {why}") from None
