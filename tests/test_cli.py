@@ -68,7 +68,7 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(args, needle):
     assert lines[0].startswith("talkscope: error:") and needle in lines[0]
 
 
-@pytest.mark.parametrize("args", [("--nonsense",), ("tool", "generate", "--data", "x.csv"), ("ask",)])
+@pytest.mark.parametrize("args", [("--nonsense",), ("tool", "generate", "--dataset", "x.csv"), ("ask",)])
 def test_usage_errors_are_short_messages_with_exit_2_not_tracebacks(args):
     proc = run_cli(*args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr

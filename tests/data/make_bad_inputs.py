@@ -221,7 +221,7 @@ def other_arg_cases() -> list[dict]:
         tool("trace", {"prompt": "the cat sat on the"}, 3, "subject to corrupt", "no-subject-found"),
         case("tool-unknown-name", ["tool", "frobnicate"], 2, "unknown tool 'frobnicate'"),
         case("tool-no-name", ["tool"], 2, "Missing argument"),
-        case("tool-unknown-option", ["tool", "generate", "--data", "x.csv"], 2, "No such option"),
+        case("tool-unknown-option", ["tool", "generate", "--dataset", "x.csv"], 2, "No such option"),
         case("tool-batch-missing", ["tool", "generate", "--batch", "/nonexistent.jsonl"], 2, "no such file"),
         case("tool-batch-bad-line", ["tool", "generate", "--batch", {"path": "b.jsonl"}, "--json"], 3,
              stdout="JSON object of arguments", files={"b.jsonl": {"text": f'{{"prompt": "{P}", "max_new_tokens": 1}}'
