@@ -311,7 +311,10 @@ class Router:
 
     def suggestions(self, tool: str) -> list[str]:
         """What to offer after an answer of this tool (from the tools' `follow_ups`)."""
-        return suggestions_after(self.tools[tool], self.tools) if tool in self.tools else []
+        if tool not in self.tools:
+            return []
+        domain = self.tools[tool].domain  # a table answer suggests table questions; a model answer, model ones
+        return suggestions_after(self.tools[tool], {n: t for n, t in self.tools.items() if t.domain == domain})
 
 
 def part_spans(turn: str) -> list[tuple[int, int]]:

@@ -115,6 +115,11 @@ def test_patchscope_ask_names_the_layer_count_and_cites_a_figure(tmp_path):
 
 
 def test_probe_from_the_command_line(tmp_path):
+    from talkscope.tools.engine.loading import cache_root
+
+    (tmp_path / "cache").mkdir()  # hidden states computed afresh; the dequantized model shared, not rebuilt
+    (cache_root() / "models").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "cache" / "models").symlink_to(cache_root() / "models", target_is_directory=True)
     env_cache = str(tmp_path / "cache")
     proc = run_cli("ask", "Which layer best separates true statements from false ones?", "--json",
                    "--out", str(tmp_path), env={"TALKSCOPE_CACHE": env_cache})

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("tables")
+def cache():
+    from talkscope.tools.engine.loading import cache_root
+
+    return cache_root() / "tables"  # shared with the CLI and router tests: each demo table is fitted once
 
 
 def _ctx(name, cache, tmp_path_factory) -> ToolContext:
