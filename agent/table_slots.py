@@ -152,48 +152,59 @@ def fill(tool: str, turn: str, session: Session, inputs: list[str]) -> tuple[dic
     args: dict[str, Any] = {name: None for name in inputs}
     row = row_of(turn)
     text = _without_rows(turn)
-    change_text = ""
+    named_row = None  # `show` takes a row as a condition on the row id
     if tool == "what_if":
-        text, change_text = split_change(text)
-        whole = WHAT_IF.search(turn)
-        found = edits.read(turn[whole.end():] if whole else turn, schema) or edits.read(change_text, schema)
-        args["change"] = edits.text(found) or None
-        if args["change"] is None and (previous := session.last("what_if")) is not None:
-            args["change"] = previous.args.get("change")
-    if tool == "show" and row is not None:  # "show me patient 101's record"
-        text, row = f"{text} id {row} to {row}", None
-    if tool == "show" and (m := SHOW_N.search(text)):
-        args["n"] = int(m.group("n") or m.group("m"))
-        text = FIRST_ROWS.sub(" ", text)
+        text, args["change"] = _change(turn, text, session)
+    if tool == "show":
+        named_row, row = row, None
+        if m := SHOW_N.search(text):
+            args["n"] = int(m.group("n") or m.group("m"))
+            text = FIRST_ROWS.sub(" ", text)
     if tool == "counterfactual":
         args["immutable"] = fixed_features(turn, schema)
         text = FIXED.sub(" ", text)
-    instance = None
-    if tool in ("predict", "likelihood") and row is None:
-        instance = _instance(turn, session, schema)
+    instance = _instance(turn, session, schema) if tool in ("predict", "likelihood") and row is None else None
     cond = None if instance else read(text, schema)
-    if tool == "likelihood" and cond is not None:  # "how likely is it to be malignant": the class asked about
-        kept = [a for a in cond.atoms() if a.column != schema.target]
-        cond = Cond("and", tuple(kept)) if kept and len(kept) == len(cond.parts) else (None if not kept else cond)
+    if named_row is not None:
+        cond = conjoin(cond, Cond("and", (Atom("id", "==", named_row),)))
+    if tool == "likelihood":
+        cond = _without_target(cond, schema)
     if tool in ("describe", "interactions"):
         args["feature"] = feature_of(text, schema, cond)
     if "metric" in args:
         args["metric"] = metric_of(turn, schema)
     if "top" in args and (m := TOP.search(turn)):
         args["top"] = int(m.group("a") or m.group("b"))
-    subset = compose(turn, cond, session)
-    wants_row = row is not None or (instance is None and _points_at_row(turn, session, tool, cond))
-    if "row" in args and wants_row:
+    if "row" in args and (row is not None or (instance is None and _points_at_row(turn, session, tool, cond))):
         args["row"] = row if row is not None else session.row
     if "instance" in args:
         args["instance"] = instance
     if "filter" in args:
-        args["filter"] = None if args.get("row") is not None or instance else subset
+        args["filter"] = None if args.get("row") is not None or instance else compose(turn, cond, session)
     if tool in ("explain", "counterfactual") and args["row"] is None:
         return args, "Which row? Give its id, e.g. 'row 12'."
     if tool == "what_if" and not args["change"]:
         return args, "What should change? e.g. 'what if bmi were 25?'"
     return args, None
+
+
+def _change(turn: str, text: str, session: Session) -> tuple[str, str | None]:
+    """(the text naming what is changed, the change): the edits after "what if", else in the change part; a
+    follow-up that names none keeps the previous what-if's ("and for row 5?")."""
+    subject, change_text = split_change(text)
+    whole = WHAT_IF.search(turn)
+    found = edits.read(turn[whole.end():] if whole else turn, session.table) or edits.read(change_text, session.table)
+    change = edits.text(found) or None
+    if change is None and (previous := session.last("what_if")) is not None:
+        change = previous.args.get("change")
+    return subject, change
+
+
+def _without_target(cond: Cond | None, schema: Schema) -> Cond | None:
+    """"How likely is it to be malignant": the class asked about is not a filter."""
+    if cond is None or cond.op != "and" or not all(isinstance(p, Atom) for p in cond.parts):
+        return cond
+    return conjoin(*(Cond("and", (a,)) for a in cond.parts if a.column != schema.target))
 
 
 def _points_at_row(turn: str, session: Session, tool: str, cond: Cond | None) -> bool:
