@@ -268,7 +268,7 @@ def main() -> None:
     from talkscope.retrieval.embed import load_embedder
     from talkscope.tools.base import list_tools
 
-    specs = load_specs([t for t in list_tools() if t.domain != "table"])  # table tools: agent/table_router.py
+    specs = load_specs(list_tools(), "model")  # the table tools' head: agent/table_router.py
     embedder = load_embedder()
     head = train(training_set(specs), lambda texts: np.asarray(embedder.encode(texts)))
     target = Path(__file__).with_name("data") / "intent.npz"

@@ -68,7 +68,7 @@ class Router:
         from talkscope.tools.engine.loading import cache_root
 
         self.tools = {t.name: t for t in list_tools()}
-        self.specs: dict[str, RouteSpec] = load_specs([t for t in self.tools.values() if t.domain != "table"])
+        self.specs: dict[str, RouteSpec] = load_specs(list(self.tools.values()), "model")
         self._embedder = load_embedder()
         self.head = load_head(self.specs, self._embed, cache_root() / "router")
         self._table: TableRouter | None = None  # built when a conversation first has a table
@@ -170,7 +170,7 @@ class Router:
             from talkscope.agent.table_router import TableRouter
             from talkscope.tools.engine.loading import cache_root
 
-            table = load_specs([t for t in self.tools.values() if t.domain == "table"])
+            table = load_specs(list(self.tools.values()), "table")
             self._table = TableRouter(table, self.specs, self._embed, cache_root() / "router")
         return self._table
 

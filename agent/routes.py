@@ -219,10 +219,13 @@ def names_pattern(names: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternation(names)})(?!\w)", re.IGNORECASE)
 
 
-def load_specs(tools: list[type[Tool]]) -> dict[str, RouteSpec]:
-    """Routing data of every given tool that has any, checked."""
+def load_specs(tools: list[type[Tool]], domain: str | None = None) -> dict[str, RouteSpec]:
+    """Routing data of every given tool that has any, checked; only the tools of `domain` ("model": the default
+    router's, "table": the table router's) when given."""
     specs = {}
     for tool in tools:
+        if domain is not None and tool.domain != domain:
+            continue
         found = route_data(tool)
         if found is None and tool.route_data is not None:
             raise TalkscopeError(f"the tool '{tool.name}' names route data {tool.route_data!r} in its package "

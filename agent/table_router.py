@@ -100,12 +100,17 @@ class TableRouter:
                  cache: Path) -> None:
         self.specs = table_specs
         self.encode = encode
+        self._seen: dict[str, dict[str, float]] = {}  # a turn's parts are read while cutting it and again routed
         self.head = load_fitted(table_training_set(table_specs, model_specs), encode, cache, PACKAGED, "table-intent",
                                 "Fitting the table question router (once; then cached)")
 
     def probabilities(self, turn: str) -> dict[str, float]:
-        p = self.head.probabilities(np.asarray(self.encode([turn])), [turn])[0]
-        return dict(zip(self.head.labels, map(float, p)))
+        if turn not in self._seen:
+            p = self.head.probabilities(np.asarray(self.encode([turn])), [turn])[0]
+            self._seen[turn] = dict(zip(self.head.labels, map(float, p)))
+            if len(self._seen) > 512:
+                self._seen.pop(next(iter(self._seen)))
+        return self._seen[turn]
 
     def intent(self, turn: str) -> tuple[str, float]:
         p = self.probabilities(turn)
@@ -228,8 +233,7 @@ def main() -> None:
     from talkscope.tools.base import list_tools
 
     tools = list_tools()
-    table = load_specs([t for t in tools if t.domain == "table"])
-    model = load_specs([t for t in tools if t.domain != "table"])
+    table, model = load_specs(tools, "table"), load_specs(tools, "model")
     embedder = load_embedder()
     head = train(table_training_set(table, model), lambda texts: np.asarray(embedder.encode(texts)))
     target = Path(__file__).with_name("data") / "table_intent.npz"

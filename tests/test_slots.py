@@ -15,7 +15,7 @@ from talkscope.agent.routes import load_specs
 from talkscope.agent.slots import assign, blank_quotes, quoted_spans
 from talkscope.tools.base import list_tools, parse_int_list
 
-SPECS = load_specs([t for t in list_tools() if t.domain != "table"])  # the default router's tools
+SPECS = load_specs(list_tools(), "model")  # the default router's tools
 
 
 def roles(tool: str, turn: str, context: str | None = None) -> dict[str, str]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from talkscope.tools.base import Arg, Citable, Finding, Tool, ToolContext, Uncertainty, words_only
+from talkscope.tools.engine.errors import TalkscopeError
+from talkscope.tools.engine.table.conditions import resolve_column
 from talkscope.tools.engine.table.state import SMALL, Selection
 
 FILTER = Arg("string", "which rows: a condition such as \"age > 50 and sex == 'female'\" or plain words "
@@ -79,3 +81,23 @@ def _fmt(v: Any) -> str:
 
 def headline(ctx: ToolContext) -> str:
     return ctx.table.fitted(ctx.progress).headline()
+
+
+def column_named(ctx: ToolContext, feature: str | None) -> str:
+    """The column a tool argument names (exactly, case aside, or by a word of the data dictionary); None: the
+    target."""
+    schema = ctx.table.table.schema
+    if feature is None:
+        return schema.target
+    from talkscope.tools.engine.table.reading import column_mentions
+
+    try:
+        name = resolve_column(feature, schema)
+    except TalkscopeError:
+        found = column_mentions(feature, schema)
+        if len(found) != 1:
+            raise
+        name = found[0].column
+    if name in ("id", "prediction"):
+        raise TalkscopeError(f"'{feature}' is not a column of the data; the columns are: {', '.join(schema.columns)}")
+    return name

@@ -10,28 +10,16 @@ import numpy as np
 from talkscope.tools.base import Arg, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.table.analysis import wilson
-from talkscope.tools.engine.table.conditions import resolve_column
-from talkscope.tools.table.common import FILTER, TableFinding, TableTool, row_text, selection_flags
+from talkscope.tools.table.common import (
+    FILTER,
+    TableFinding,
+    TableTool,
+    column_named,
+    row_text,
+    selection_flags,
+)
 
 SHOW_MAX = 50
-
-
-def _feature(ctx: ToolContext, feature: str | None) -> str:
-    schema = ctx.table.table.schema
-    if feature is None:
-        return schema.target
-    from talkscope.tools.engine.table.reading import column_mentions
-
-    try:
-        name = resolve_column(feature, schema)
-    except TalkscopeError:
-        found = column_mentions(feature, schema)
-        if len(found) != 1:
-            raise
-        name = found[0].column
-    if name in ("id", "prediction"):
-        raise TalkscopeError(f"'{feature}' is not a column of the data; the columns are: {', '.join(schema.columns)}")
-    return name
 
 
 @dataclass
@@ -66,7 +54,7 @@ class DescribeTool(TableTool):
     follow_ups = {"And for the whole dataset?": ("describe",)}
 
     def run(self, ctx: ToolContext, feature: str | None, filter: str | None) -> ToolResult:  # noqa: A002
-        name = _feature(ctx, feature)
+        name = column_named(ctx, feature)
         sel = ctx.table.select(filter)
         col = ctx.table.table.frame.loc[sel.ids, name]
         kind = ctx.table.table.schema.columns[name].kind

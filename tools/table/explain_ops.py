@@ -11,7 +11,16 @@ import numpy as np
 from talkscope.tools.base import Arg, ToolContext, ToolResult, Uncertainty
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.table import analysis
-from talkscope.tools.table.common import FILTER, ROW, TableFinding, TableTool, headline, row_text, selection_flags
+from talkscope.tools.table.common import (
+    FILTER,
+    ROW,
+    TableFinding,
+    TableTool,
+    column_named,
+    headline,
+    row_text,
+    selection_flags,
+)
 
 AGREE = 0.5  # Spearman at or above which SHAP is said to agree with the EBM's own contributions
 
@@ -180,9 +189,7 @@ class InteractionsTool(TableTool):
     examples = ("Which features interact?", "Does the top feature interact with anything?")
 
     def run(self, ctx: ToolContext, filter: str | None, feature: str | None) -> ToolResult:  # noqa: A002
-        from talkscope.tools.table.data_ops import _feature
-
-        name = _feature(ctx, feature) if feature else None
+        name = column_named(ctx, feature) if feature else None
         fitted = _ebm(ctx, "interactions")
         sel = ctx.table.select(filter)
         pairs: list[dict[str, Any]] = []
@@ -237,14 +244,12 @@ class CounterfactualTool(TableTool):
                 "stays fixed?")
 
     def run(self, ctx: ToolContext, row: int, immutable: list[str] | None) -> ToolResult:
-        from talkscope.tools.table.data_ops import _feature
-
         t = ctx.table.table
         if t.schema.task != "classification":
             raise TalkscopeError("a counterfactual flips a class, and this model predicts a number: ask a what-if "
                                  "instead (e.g. 'what if bmi were 25?')")
         ctx.table.row(row)
-        fixed = [_feature(ctx, f) for f in immutable or []]
+        fixed = [column_named(ctx, f) for f in immutable or []]
         fitted = ctx.table.fitted(ctx.progress)
         kinds = {f: t.schema.columns[f].kind for f in t.features}
         with ctx.progress(2, f"Searching counterfactuals for row {row}") as advance:

@@ -92,11 +92,6 @@ def _v(x: Any) -> str:
     return f"{x:.4g}" if isinstance(x, float) else str(x)
 
 
-def predict_rows(ctx: ToolContext, frame: Any, ids: list[int] | None) -> tuple[np.ndarray, np.ndarray | None]:
-    fitted = ctx.table.fitted(ctx.progress)
-    return fitted.predict(frame), fitted.proba(frame)
-
-
 class PredictTool(TableTool):
     name = "predict"
     description = "The model's prediction for a row, the rows of a filter, or a made-up row."
@@ -105,9 +100,9 @@ class PredictTool(TableTool):
 
     def run(self, ctx: ToolContext, filter: str | None, row: int | None, instance: str | None) -> ToolResult:  # noqa: A002
         frame, rows, flags, ids = _rows(ctx, filter, row, instance)
-        pred, proba = predict_rows(ctx, frame, ids)
         t = ctx.table.table
-        fitted = ctx.table.fitted()
+        fitted = ctx.table.fitted(ctx.progress)
+        pred, proba = fitted.predict(frame), fitted.proba(frame)
         items = []
         for i, p in enumerate(pred[:MAX_ROWS_JSON]):
             item: dict[str, Any] = {"id": ids[i] if ids is not None else None,
