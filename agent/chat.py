@@ -21,6 +21,8 @@ COMMANDS = {
     "/json": "toggle showing the raw Reply JSON",
     "/model NAME": "switch to another model (default, a folder, a cached HF id, a .gguf)",
     "/data FILE [TARGET]": "ask about a table (CSV, Parquet, JSONL, or a demo: penguins, breast_cancer, diabetes)",
+    "/data FILE text=COL [label=COL]": "ask about a text dataset (a file, a folder of .txt files, or the demo: "
+                                       "tickets)",
     "/quit": "leave (Ctrl-D works too)",
 }
 
@@ -36,8 +38,8 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
         agent = Agent(ctx, router=router)
     _load_model(console, agent)
     _prepare_index(console, agent.ctx)
-    if agent.ctx.table_state is not None:
-        _show_table(console, agent)
+    if agent.ctx.table_state is not None or agent.ctx.text_state is not None:
+        _show_data(console, agent, None)
     show_json = False
     while True:
         try:
@@ -63,11 +65,12 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
                 console.print(f"Raw JSON {'on' if show_json else 'off'}.")
                 continue
             if cmd == "/data" and arg.strip():
-                _load_table(console, agent, arg.split())
+                _load_data(console, agent, arg.split())
                 continue
             if cmd == "/model" and arg.strip():
                 agent.ctx = ToolContext(model_spec=arg.strip(), device=ctx.device, index_dir=ctx.index_dir,
-                                        out_dir=ctx.out_dir, table_state=agent.ctx.table_state)
+                                        out_dir=ctx.out_dir, table_state=agent.ctx.table_state,
+                                        text_state=agent.ctx.text_state)
                 agent.session.reset()
                 _load_model(console, agent)
                 continue
@@ -81,34 +84,48 @@ def run_chat(ctx: ToolContext, router: Any = None) -> None:
         _turn(console, agent, line, show_json)
 
 
-def _load_table(console: Console, agent: Agent, words: list[str]) -> None:
-    """`/data FILE [TARGET]`: the table later questions are about; a bad file or target leaves the old one."""
-    from talkscope.tools.engine.loading import cache_root
-    from talkscope.tools.engine.table.state import TableState
+def _load_data(console: Console, agent: Agent, words: list[str]) -> None:
+    """`/data FILE [TARGET]` or `/data FILE text=COL label=COL`: the table or text dataset later questions are
+    about; a bad file or column leaves the old one."""
+    from talkscope.agent.datasets import open_data
+    from talkscope.tools.engine.text.collection import is_text_source
 
-    if len(words) > 2:
-        console.print("Give a file and, if needed, the target column: /data FILE [TARGET]")
+    named = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    bare = [w for w in words[1:] if "=" not in w]
+    unknown = sorted(set(named) - {"text", "label", "target"})
+    if len(bare) > 1 or unknown:
+        console.print("Give a file and, if needed, the columns: /data FILE [TARGET] for a table, "
+                      "/data FILE text=COLUMN [label=COLUMN] for texts")
         return
-    state = TableState(words[0], words[1] if len(words) > 1 else None, cache_dir=cache_root() / "tables")
     try:
         with console.status(f"Reading {words[0]}..."):
-            _ = state.table
-    except TalkscopeError as err:  # the chat's own words for the command-line flag
+            textual = "text" in named or "label" in named or ("target" not in named and is_text_source(words[0]))
+            column = bare[0] if bare else None
+            loaded = open_data(words[0], named.get("target") or (None if textual else column),
+                               named.get("text"), named.get("label") or (column if textual else None))
+    except TalkscopeError as err:  # the chat's own words for the command-line flags
         console.print(f"[red]Sorry:[/] {str(err).replace('Give --target COLUMN', 'Type /data FILE COLUMN')}")
         return
-    agent.ctx.table_state = state
-    agent.session.table = state.table.schema
+    agent.ctx.table_state, agent.ctx.text_state = loaded.table, loaded.texts
+    agent.session.table = loaded.table.table.schema if loaded.table is not None else None
+    agent.session.texts = loaded.texts.data if loaded.texts is not None else None
     agent.session.subset = agent.session.row = None
-    _show_table(console, agent)
+    _show_data(console, agent, loaded.assumed)
 
 
-def _show_table(console: Console, agent: Agent) -> None:
-    from talkscope.tools.engine.table.state import overview
+def _show_data(console: Console, agent: Agent, assumed: str | None) -> None:
+    from talkscope.agent.datasets import Loaded, overview_lines
 
-    for line in overview(agent.ctx.table.table):
+    loaded = Loaded(agent.ctx.table_state, agent.ctx.text_state, assumed)
+    for line in overview_lines(loaded):
         console.print(line, style=None if not line.startswith("  ") else "dim")
-    console.print("Ask e.g. 'how accurate is the model?', 'what matters most?', 'why was row 12 predicted that "
-                  "way?'. The model is fitted on first use (cached).")
+    if loaded.texts is not None:
+        console.print("Ask e.g. 'what is in this data?', 'which texts surprise the model?', 'which labels look "
+                      "wrong?', 'how do refund texts differ from billing ones?'. The model reads every text on first "
+                      "use (cached).")
+    else:
+        console.print("Ask e.g. 'how accurate is the model?', 'what matters most?', 'why was row 12 predicted that "
+                      "way?'. The model is fitted on first use (cached).")
 
 
 def _load_model(console: Console, agent: Agent) -> None:

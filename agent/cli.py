@@ -41,12 +41,16 @@ TargetColOpt = Annotated[str | None, typer.Option("--target", help="--data: the 
 ModelFileOpt = Annotated[Path | None, typer.Option("--model-file", help="--data: explain your own scikit-learn model "
                                                    "(joblib) instead of fitting an EBM")]
 TrustOpt = Annotated[bool, typer.Option("--trust-model-file", help="allow loading --model-file (a pickle runs code)")]
+TextOpt = Annotated[str | None, typer.Option("--text", help="--data: the column holding the texts (a text dataset)")]
+LabelOpt = Annotated[str | None, typer.Option("--label", help="--data: the texts' label column, if any")]
+RayOpt = Annotated[str | None, typer.Option("--ray", help="--data texts: run the model's reading on Ray: 'local' "
+                                            "(a local instance), 'auto', or a cluster address (talkscope[scale])")]
 LLMOpt = Annotated[str | None, typer.Option("--llm-router", help="route with a LangChain chat model: MODULE:FUNCTION "
                                             "returning a chat model that supports bind_tools")]
 
 
 def _context(model: str, device: str | None, index: Path | None, out_dir: Path, target: str | None = None,
-             table: Any = None) -> Any:
+             loaded: Any = None) -> Any:
     """The tool context, after every path and name on the command line is checked (exit 2 when one is bad)."""
     from talkscope.tools.base import ToolContext
 
@@ -57,24 +61,18 @@ def _context(model: str, device: str | None, index: Path | None, out_dir: Path, 
     flags.check_index(index)
     flags.check_out_dir(out_dir)
     return ToolContext(model_spec=model, device=device, index_dir=index, out_dir=out_dir, target_model_spec=target,
-                       table_state=table)
+                       table_state=loaded and loaded.table, text_state=loaded and loaded.texts)
 
 
-def _table(data: str | None, target: str | None, model_file: Path | None, trust: bool) -> Any:
-    """The table of --data, read and checked now (a bad file or target is exit 2); its model is fitted on first use."""
-    if data is None:
-        for flag, value in (("--target", target), ("--model-file", model_file)):
-            if value:
-                raise TalkscopeError(f"{flag} goes with --data FILE: give the table too")
-        return None
-    from talkscope.tools.engine.loading import cache_root
-    from talkscope.tools.engine.table.state import TableState
+def _data(data: str | None, target: str | None = None, model_file: Path | None = None, trust: bool = False,
+          text: str | None = None, label: str | None = None, ray: str | None = None) -> Any:
+    """--data read and checked now (exit 2 when bad): a table or a text dataset (said which, when assumed)."""
+    from talkscope.agent.datasets import open_data
 
-    state = TableState(data, target, model_file, trust, cache_root() / "tables")
-    _ = state.table
-    if model_file is not None:
-        state.fitted()
-    return state
+    loaded = open_data(data, target, text, label, model_file, trust, ray)
+    if loaded.assumed:
+        Console(stderr=True, highlight=False).print(f"talkscope: read {data} as {loaded.assumed}", style="dim")
+    return loaded
 
 
 def _llm_router(factory: Any, ctx: Any) -> Any:
@@ -111,13 +109,14 @@ def _read_jsonl(path: Path) -> list[Any]:
 def ask(question: str, json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
         index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None,
         llm_router: LLMOpt = None, data: DataOpt = None, target: TargetColOpt = None, model_file: ModelFileOpt = None,
-        trust_model_file: TrustOpt = False) -> None:
+        trust_model_file: TrustOpt = False, text: TextOpt = None, label: LabelOpt = None, ray: RayOpt = None) -> None:
     """Answer one question about the model, citing evidence."""
     from talkscope.agent.core import Agent
     from talkscope.agent.render import render_reply
     from talkscope.agent.session import check_question
 
-    ctx = _context(model, device, index, out_dir, target_model, _table(data, target, model_file, trust_model_file))
+    ctx = _context(model, device, index, out_dir, target_model,
+                   _data(data, target, model_file, trust_model_file, text, label, ray))
     factory = flags.llm_router_factory(llm_router)
     question = check_question(question, "talkscope ask 'What can you do?'")
     agent = Agent(ctx, router=_llm_router(factory, ctx))
@@ -146,7 +145,7 @@ def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON 
          json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceOpt = None,
          index: IndexOpt = None, out_dir: OutOpt = Path("talkscope-out"), target_model: TargetOpt = None,
          data: DataOpt = None, target: TargetColOpt = None, model_file: ModelFileOpt = None,
-         trust_model_file: TrustOpt = False) -> None:
+         trust_model_file: TrustOpt = False, text: TextOpt = None, label: LabelOpt = None, ray: RayOpt = None) -> None:
     """Run one tool directly (or one call per line of --batch, with the model loaded once)."""
     from talkscope.agent.render import render_result
     from talkscope.tools.base import get_tool
@@ -155,7 +154,11 @@ def tool(name: str, args: Annotated[str, typer.Option(help="arguments as a JSON 
     if runner.domain == "table" and data is None:
         raise TalkscopeError(f"{name} answers about a table: give --data FILE (or a demo: penguins, breast_cancer, "
                              "diabetes) and --target COLUMN")
-    ctx = _context(model, device, index, out_dir, target_model, _table(data, target, model_file, trust_model_file))
+    if runner.domain == "texts" and data is None:
+        raise TalkscopeError(f"{name} answers about a text dataset: give --data FILE --text COLUMN [--label COLUMN] "
+                             "(or the demo: --data tickets)")
+    ctx = _context(model, device, index, out_dir, target_model,
+                   _data(data, target, model_file, trust_model_file, text, label, ray))
     if batch is None:
         parsed = _parse_args(args)
         runner.normalize_args(parsed)  # arguments the tool does not accept: refused (exit 2) before running
@@ -224,7 +227,8 @@ def index(paths: Annotated[list[Path] | None, typer.Argument(help="files and fol
 @app.command()
 def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive turns of one conversation")] = None,
           batch: Annotated[Path | None, typer.Option(help="JSONL: each line a JSON list of turns")] = None,
-          json_out: JsonOpt = False, data: DataOpt = None, target: TargetColOpt = None) -> None:
+          json_out: JsonOpt = False, data: DataOpt = None, target: TargetColOpt = None, text: TextOpt = None,
+          label: LabelOpt = None) -> None:
     """Show how the router reads a conversation, without running the model."""
     from talkscope.agent.router import Router
     from talkscope.agent.session import Session
@@ -235,9 +239,9 @@ def route(turns: Annotated[list[str] | None, typer.Argument(help="consecutive tu
     if not any(conversations):
         raise TalkscopeError("give at least one turn, e.g. talkscope route 'What can you do?'")
     router = Router()
-    schema = _table(data, target, None, False).table.schema if data else None
+    loaded = _data(data, target, text=text, label=label)
     for conv in conversations:
-        session, routed = Session(table=schema), []
+        session, routed = Session.about(loaded.table, loaded.texts), []
         for turn in conv:
             r = router.route(turn, session)
             session.record(r)
@@ -286,11 +290,13 @@ def info(json_out: JsonOpt = False, model: ModelOpt = "default", device: DeviceO
 @app.command()
 def chat(model: ModelOpt = "default", device: DeviceOpt = None, index: IndexOpt = None,
          out_dir: OutOpt = Path("talkscope-out"), llm_router: LLMOpt = None, data: DataOpt = None,
-         target: TargetColOpt = None, model_file: ModelFileOpt = None, trust_model_file: TrustOpt = False) -> None:
-    """Talk with talkscope about the model (and a table, with --data) in the terminal."""
+         target: TargetColOpt = None, model_file: ModelFileOpt = None, trust_model_file: TrustOpt = False,
+         text: TextOpt = None, label: LabelOpt = None, ray: RayOpt = None) -> None:
+    """Talk with talkscope about the model (and a table or a text dataset, with --data) in the terminal."""
     from talkscope.agent.chat import run_chat
 
-    ctx = _context(model, device, index, out_dir, None, _table(data, target, model_file, trust_model_file))
+    ctx = _context(model, device, index, out_dir, None, _data(data, target, model_file, trust_model_file, text, label,
+                                                              ray))
     factory = flags.llm_router_factory(llm_router)
     run_chat(ctx, _llm_router(factory, ctx))
 

@@ -24,7 +24,7 @@ class Agent:
             router = DefaultRouter()
         self.ctx = ctx
         self.router = router
-        self.session = Session(table=ctx.table_state.table.schema if ctx.table_state is not None else None)
+        self.session = Session.about(ctx.table_state, ctx.text_state)
 
     def model_info(self) -> dict[str, Any]:
         if self.ctx.model_loaded:

@@ -25,6 +25,7 @@ from talkscope.tools.base import parse_int_list as parse_layers  # noqa: F401  (
 
 if TYPE_CHECKING:
     from talkscope.agent.table_router import TableRouter
+    from talkscope.agent.text_router import TextRouter
 
 __all__ = ["QUOTED", "Route", "Router", "mask_quotes", "parse_layers", "split_turn"]
 
@@ -72,6 +73,7 @@ class Router:
         self._embedder = load_embedder()
         self.head = load_head(self.specs, self._embed, cache_root() / "router")
         self._table: TableRouter | None = None  # built when a conversation first has a table
+        self._text: TextRouter | None = None  # ... or a text dataset
         self._seen: dict[str, tuple[str, float]] = {}  # intent of recently read texts (parts are read twice)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -148,6 +150,10 @@ class Router:
     def route(self, turn: str, session: Session | None = None) -> Route:
         """One call per question in the turn; later questions see the earlier ones' arguments."""
         session = session or Session()
+        if session.texts is not None:
+            routed = self.text_router().route(turn, session)
+            if routed is not None:
+                return routed
         if session.table is not None:
             routed = self.table_router().route(turn, session)
             if routed is not None:
@@ -164,6 +170,15 @@ class Router:
             calls += r.calls
             confidence = min(confidence, r.confidence)
         return Route(calls, confidence)
+
+    def text_router(self) -> TextRouter:
+        if self._text is None:
+            from talkscope.agent.text_router import TextRouter
+            from talkscope.tools.engine.loading import cache_root
+
+            texts = load_specs(list(self.tools.values()), "texts")
+            self._text = TextRouter(texts, self.specs, self._embed, cache_root() / "router")
+        return self._text
 
     def table_router(self) -> TableRouter:
         if self._table is None:

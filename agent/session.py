@@ -51,6 +51,13 @@ class Session:
     table: Any = None  # the loaded table's Schema (`--data`): table questions are routed only with one
     subset: str | None = None  # the table rows the conversation is about (a condition; None: all) ...
     row: int | None = None  # ... and the row it last named
+    texts: Any = None  # the loaded text dataset (`TextData`): text-dataset questions are routed only with one
+
+    @classmethod
+    def about(cls, table: Any = None, texts: Any = None) -> Session:
+        """A session about a loaded table or text dataset (their states, as on a `ToolContext`), or neither."""
+        return cls(table=table.table.schema if table is not None else None,
+                   texts=texts.data if texts is not None else None)
 
     def remember(self, calls: list[Call]) -> None:
         """Keep the newest `MAX_CALLS` calls and the newest call of every tool, so a 300-turn chat holds what
@@ -95,7 +102,7 @@ class Session:
 
     def fork(self) -> Session:
         """A scratch copy (the parts of a turn are routed on one before the turn is recorded)."""
-        return Session(list(self.calls), None, self.table, self.subset, self.row)
+        return Session(list(self.calls), None, self.table, self.subset, self.row, self.texts)
 
 
 def check_question(question: str, example: str = "'What can you do?'") -> str:

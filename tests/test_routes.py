@@ -22,7 +22,7 @@ def test_every_builtin_routes_file_is_valid_and_lives_beside_its_tool():
     assert set(specs) == set(tools())
     for name, spec in specs.items():
         raw, where = route_data(spec.tool)
-        folder = "tools/table" if spec.tool.domain == "table" else "tools"
+        folder = {"table": "tools/table", "texts": "tools/text"}.get(spec.tool.domain, "tools")
         assert where.endswith(f"{folder}/data/routes/{name}.json")
         own = [mask_quotes(e) for e in (*spec.tool.examples, *spec.tool.follow_ups)]
         assert list(spec.exemplars[: len(own)]) == own  # the examples are exemplars, defined once

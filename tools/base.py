@@ -31,6 +31,7 @@ from talkscope.tools.engine.paths import PathPolicy
 if TYPE_CHECKING:
     from talkscope.tools.engine.model import ModelAdapter
     from talkscope.tools.engine.table.state import TableState
+    from talkscope.tools.engine.text.state import TextState
 
 Level = Literal["low", "medium", "high"]
 JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
@@ -303,6 +304,7 @@ class ToolContext:
     paths: PathPolicy = field(default_factory=PathPolicy.anything)  # which files a tool argument may name
     on_progress: Callable[[str, int, int], None] | None = None  # (what, done, total), for remote front ends
     table_state: TableState | None = None  # the table the table tools answer about (`--data`)
+    text_state: TextState | None = None  # the text dataset the text tools answer about (`--data ... --text`)
     _model: ModelAdapter | None = None
     _target: ModelAdapter | None = None
 
@@ -333,6 +335,15 @@ class ToolContext:
 
             raise TalkscopeError(NO_TABLE)
         return self.table_state
+
+    @property
+    def texts(self) -> TextState:
+        """The loaded text dataset; a user error saying how to load one when there is none."""
+        if self.text_state is None:
+            from talkscope.tools.engine.text.state import NO_TEXTS
+
+            raise TalkscopeError(NO_TEXTS)
+        return self.text_state
 
     @property
     def model_loaded(self) -> bool:
@@ -373,7 +384,8 @@ class Tool:
     # {"Now with occlusion": ("attribution",)}. They are exemplars too; an empty tuple: never suggested.
     follow_ups: ClassVar[dict[str, tuple[str, ...]]] = {}
     needs_model: ClassVar[bool] = True
-    domain: ClassVar[str] = "model"  # "table": answers about a loaded table (routed only when one is loaded)
+    # "table" / "texts": answers about a loaded table / text dataset (routed only when one is loaded)
+    domain: ClassVar[str] = "model"
     # Routing data (exemplars beyond `examples`, slot rules): a path inside the tool's package, or a dict.
     # None: `data/routes/<name>.json` in the tool's package, if it exists.
     route_data: ClassVar[str | dict[str, Any] | None] = None

@@ -29,9 +29,11 @@ def draw_later(path: Path, figure: str, *args: Any, **kwargs: Any) -> Path:
 
 
 def _draw(path: Path, figure: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Path:
-    from talkscope.tools.engine import figures
+    """`figure` is a function of `figures`, or "module:function" for figures kept beside their tools."""
+    import importlib
 
-    return getattr(figures, figure)(path, *args, **kwargs)
+    module, _, name = figure.rpartition(":")
+    return getattr(importlib.import_module(module or "talkscope.tools.engine.figures"), name)(path, *args, **kwargs)
 
 
 def wait_for_figures() -> list[str]:

@@ -282,6 +282,10 @@ class ModelAdapter:
         logits = self._unembed(self._norm(hidden))
         return self._cap(logits)
 
+    def final_norm(self, hidden: torch.Tensor) -> torch.Tensor:
+        """The final norm alone ([..., D] -> [..., D]): what `token_logprob` and `head` read."""
+        return self._norm(hidden)
+
     def _cap(self, logits: torch.Tensor) -> torch.Tensor:
         """The final logit soft-capping of the architectures that have it (Gemma 2): cap * tanh(z / cap)."""
         return torch.tanh(logits / self._softcap) * self._softcap if self._softcap else logits
