@@ -107,9 +107,9 @@ def _load_data(console: Console, agent: Agent, words: list[str]) -> None:
         console.print(f"[red]Sorry:[/] {str(err).replace('Give --target COLUMN', 'Type /data FILE COLUMN')}")
         return
     agent.ctx.table_state, agent.ctx.text_state = loaded.table, loaded.texts
+    agent.session.reset()  # the old data's calls must not lend arguments to questions about the new data
     agent.session.table = loaded.table.table.schema if loaded.table is not None else None
     agent.session.texts = loaded.texts.data if loaded.texts is not None else None
-    agent.session.subset = agent.session.row = None
     _show_data(console, agent, loaded.assumed)
 
 

@@ -80,17 +80,25 @@ SPLIT_SURE = 0.5
 UNSURE = "I am not sure what you want to know about the table. I can: {names}. Which one, and on which rows?"
 
 
-def table_out_of_scope() -> dict[str, list[str]]:
-    raw = files("talkscope.agent").joinpath("data/out_of_scope_tables.json").read_text(encoding="utf-8")
+def out_of_scope_of(name: str) -> dict[str, list[str]]:
+    """A data domain's own out-of-scope families (`agent/data/out_of_scope_<name>.json`)."""
+    raw = files("talkscope.agent").joinpath(f"data/out_of_scope_{name}.json").read_text(encoding="utf-8")
     return json.loads(raw)["families"]
 
 
-def table_training_set(table_specs: dict[str, RouteSpec], model_specs: dict[str, RouteSpec]) -> list[Example]:
-    rows = [r for r in training_set(table_specs) if r.label != OUT_OF_SCOPE]
+def domain_training_set(specs: dict[str, RouteSpec], model_specs: dict[str, RouteSpec], name: str) -> list[Example]:
+    """A data domain's head: its tools' utterances, every language-model tool's as one class (`MODEL`), and the
+    out-of-scope families, the domain's own (`out_of_scope_of(name)`) included."""
+    rows = [r for r in training_set(specs) if r.label != OUT_OF_SCOPE]
     rows += [Example(r.text, MODEL, f"model/{r.group}") for r in training_set(model_specs) if r.label != OUT_OF_SCOPE]
     rows += [Example(t, OUT_OF_SCOPE, f"oos/{fam}") for fam, texts in out_of_scope_families().items() for t in texts]
-    rows += [Example(t, OUT_OF_SCOPE, f"oos-table/{fam}") for fam, texts in table_out_of_scope().items() for t in texts]
+    own = out_of_scope_of(name)
+    rows += [Example(t, OUT_OF_SCOPE, f"oos-{name[:-1]}/{fam}") for fam, texts in own.items() for t in texts]
     return rows
+
+
+def table_training_set(table_specs: dict[str, RouteSpec], model_specs: dict[str, RouteSpec]) -> list[Example]:
+    return domain_training_set(table_specs, model_specs, "tables")
 
 
 class TableRouter:

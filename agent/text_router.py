@@ -10,19 +10,17 @@ changes what it names; a turn that asks two things is cut at the default router'
 
 from __future__ import annotations
 
-import json
 import re
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from talkscope.agent import text_slots
-from talkscope.agent.intent import OUT_OF_SCOPE, Example, load_fitted, out_of_scope_families, train, training_set
+from talkscope.agent.intent import OUT_OF_SCOPE, Example, load_fitted, train
 from talkscope.agent.routes import RouteSpec
 from talkscope.agent.session import Call, Route, Session
-from talkscope.agent.table_router import MODEL
+from talkscope.agent.table_router import MODEL, domain_training_set
 
 PACKAGED = "data/text_intent.npz"
 UNSURE = "I am not sure what you want to know about the texts. I can: {names}. Which one?"
@@ -31,34 +29,26 @@ MODEL_WORDS = re.compile(r"[\"“”]|\b(?:logit\s+lens|patchscopes?|attribution
                          re.IGNORECASE)
 FOLLOW_ON = re.compile(r"^\s*(?:and|what\s+about|how\s+about|now|same|ok(?:ay)?|only|just|but|then|also|for|"
                        r"instead|show\s+me\s+\d+|\d+\s+instead)\b|\binstead\b|\bsame\b|\bagain\b", re.IGNORECASE)
-CUES = (
-    ("contrast_groups", re.compile(r"\b(?:differ\w*|contrast\w*|compar\w*|versus|vs\.?|distinguish\w*|separat\w+\s+"
-                                   r"(?!\w+\s+from\s+the\s+model)|sets?\s+\w+(?:\s+\w+)?\s+apart|apart\s+from|"
-                                   r"log-?odds|fightin)", re.IGNORECASE)),
+CUES = (  # in order: a probe or surprisal word decides before a comparison word ("is surprisal different per label?")
     ("label_check", re.compile(r"mis-?label|label\s+(?:noise|errors?|quality|issues?)|annotation\s+(?:errors?|"
                                r"mistakes?)|noisy\s+labels?|decodab|linearly|separable|zero[- ]?shot|confident\s+"
-                               r"learning|cleanlab|wrong\w*\s+label|labels?\s+(?:look|seem)\s+wrong|\bprob(?:e|ing)\b",
+                               r"learning|cleanlab|wrong\w*\s+label|labels?\s+(?:look|seem)\s+wrong|\bprob(?:e|ing)\b|"
+                               r"\b(?:which|what)\s+layer",
                                re.IGNORECASE)),
     ("surprise", re.compile(r"surpris\w*|perplex\w*|unexpected|\bodd(?:est)?\b|\bweird\w*|unusual|outliers?|"
                             r"anomal\w*|\bstrange\w*|log-?prob\w*|\bnll\b|least\s+likely|most\s+likely\s+texts?|"
-                            r"predictable|typical", re.IGNORECASE)),
+                            r"predictable", re.IGNORECASE)),
+    ("contrast_groups", re.compile(r"\b(?:differ\w*|contrast\w*|compar\w*|versus|vs\.?|distinguish\w*|separat\w+\s+"
+                                   r"(?!\w+\s+from\s+the\s+model)|sets?\s+\w+(?:\s+\w+)?\s+apart|apart\s+from|"
+                                   r"log-?odds|fightin)", re.IGNORECASE)),
     ("topics", re.compile(r"\btopics?\b|\bthemes?\b|\bclusters?\b|\bwhat(?:'s|\s+is)\s+in\s+(?:here|it|this|the)|"
                           r"\bwhat\s+are\s+(?:people|they|customers|users)\s+(?:writing|talking|complaining)|"
                           r"c-?tf-?idf|\bgroup\s+the\s+texts", re.IGNORECASE)),
 )
 
 
-def text_out_of_scope() -> dict[str, list[str]]:
-    raw = files("talkscope.agent").joinpath("data/out_of_scope_texts.json").read_text(encoding="utf-8")
-    return json.loads(raw)["families"]
-
-
 def text_training_set(text_specs: dict[str, RouteSpec], model_specs: dict[str, RouteSpec]) -> list[Example]:
-    rows = [r for r in training_set(text_specs) if r.label != OUT_OF_SCOPE]
-    rows += [Example(r.text, MODEL, f"model/{r.group}") for r in training_set(model_specs) if r.label != OUT_OF_SCOPE]
-    rows += [Example(t, OUT_OF_SCOPE, f"oos/{fam}") for fam, texts in out_of_scope_families().items() for t in texts]
-    rows += [Example(t, OUT_OF_SCOPE, f"oos-text/{fam}") for fam, texts in text_out_of_scope().items() for t in texts]
-    return rows
+    return domain_training_set(text_specs, model_specs, "texts")
 
 
 class TextRouter:
@@ -119,14 +109,24 @@ class TextRouter:
         args = text_slots.fill(tool, turn, session, list(self.specs[tool].tool.inputs))
         previous = session.last()
         if previous is not None and previous.tool == tool and FOLLOW_ON.search(turn):
-            named = {k: v for k, v in args.items() if v is not None}
-            if tool == "contrast_groups" and list(named) == ["group_a"]:
-                named = {"group_a": named["group_a"], "group_b": previous.args.get("group_b")}
-            args = {**previous.args, **named}
+            args = follow_up(tool, previous.args, {k: v for k, v in args.items() if v is not None})
+        if tool == "contrast_groups" and args.get("group_b") == "the rest":
+            args["group_b"] = None  # the tool's own reading of no second group: every other text
         if tool == "contrast_groups" and args.get("group_a") is None:
             return Route([Call(tool, args)], confidence, "Which two groups? Name two labels, two clusters "
                          "('cluster 2') or a group and 'the rest'.")
         return Route([Call(tool, args)], confidence)
+
+
+def follow_up(tool: str, before: dict[str, Any], named: dict[str, Any]) -> dict[str, Any]:
+    """A follow-up keeps the previous call's arguments and changes what it names; naming one text of `surprise`
+    drops the grouping and the filter (and the other way round), naming one group of a contrast keeps the other."""
+    kept = dict(before)
+    if tool == "surprise" and ("by" in named or "filter" in named):
+        kept["example"] = None
+    if tool == "surprise" and "example" in named:
+        kept["by"] = kept["filter"] = None
+    return {**kept, **named}
 
 
 def main() -> None:

@@ -22,9 +22,13 @@ BY = (("label", re.compile(r"\b(?:by|per|for\s+each|each|across|split\s+by|broke
                            r"(?:the\s+)?(?:label|class|categor\w+|annotation)s?\b", re.IGNORECASE)),
       ("cluster", re.compile(r"\b(?:by|per|for\s+each|each|across|split\s+by|broken\s+down\s+by|grouped\s+by)\s+"
                              r"(?:the\s+)?(?:cluster|topic|theme)s?\b", re.IGNORECASE)))
-N = re.compile(rf"\b(?:top|show(?:\s+me)?|list|give(?:\s+me)?|first|see|display)\s+(?:the\s+)?(?:top\s+)?{NUMBER}\b|"
-               rf"\b{NUMBER}\s+(?:\w+\s+)?(?:examples|texts|tickets|messages|suspects|items|reviews|docs|documents|"
-               r"outliers|candidates|ones|rows|samples)\b", re.IGNORECASE)
+N = re.compile(rf"\b(?:top|show(?:\s+me)?|list|give(?:\s+me)?|first|see|display)\s+(?:the\s+)?(?:top\s+)?{NUMBER}\b"
+               rf"(?![,.]\d)|(?<!of\s)(?<!of\sthe\s)(?<!of\sthese\s)(?<!of\sall\s)(?<![\d,.])\b{NUMBER}\s+(?:\w+\s+)?"
+               r"(?:examples|texts|tickets|messages|suspects|items|reviews|docs|documents|outliers|candidates|ones|rows|"
+               r"samples)\b", re.IGNORECASE)
+REST = re.compile(r"\b(?:the\s+rest|(?:every|all)\s*(?:thing|one)?\s+else|all\s+(?:the\s+)?others?|all\s+other\s+\w+|"
+                  r"the\s+others|everything\s+else|remaining\s+\w+)\b", re.IGNORECASE)
+LABEL_WORDS = r"(?:label(?:led|ed)?|class|category|rating|stars?|score|grade)"
 PARTS = (("zero_shot", re.compile(r"zero[- ]?shot|\bthe\s+model(?:'s)?\s+(?:own|itself|think|say|read)|"
                                   r"\bmodel\s+(?:itself|thinks?|reads?)|\bown\s+reading|\bwithout\s+training|"
                                   r"\bprompt(?:ing|ed)?\s+(?:the\s+model|it)\b|\bagree\w*\s+with\s+the\s+label",
@@ -64,7 +68,11 @@ def value_mentions(turn: str, data: Any) -> list[tuple[int, str]]:
             continue
         for value in column.categories:
             words = re.escape(value).replace("_", "[_ ]").replace(r"\ ", "[_ ]")
-            for m in re.finditer(rf"\b{words}(?:e?s)?\b", turn, re.IGNORECASE):
+            coded = value.isdigit() or len(value) <= 2  # "5" or "ok": only next to the column's or a label's name
+            near = rf"(?:{re.escape(name)}|{LABEL_WORDS})\s*(?:==?|is|of|:)?\s*" if coded else ""
+            after = rf"\s*(?:{re.escape(name)}|{LABEL_WORDS})" if coded else ""
+            pattern = rf"\b{near}{words}(?:e?s)?\b" if not coded else rf"\b(?:{near}{words}|{words}{after})\b"
+            for m in re.finditer(pattern, turn, re.IGNORECASE):
                 if any(a <= m.start() < b for a, b in taken):
                     continue
                 taken.append(m.span())
@@ -92,7 +100,7 @@ def fill(tool: str, turn: str, session: Session, names: list[str]) -> dict[str, 
         args["n"] = _first(N, turn)
     elif tool == "contrast_groups":
         args["group_a"] = groups[0] if groups else None
-        args["group_b"] = groups[1] if len(groups) > 1 else None
+        args["group_b"] = groups[1] if len(groups) > 1 else "the rest" if groups and REST.search(turn) else None
     return args
 
 

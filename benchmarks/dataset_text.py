@@ -7,7 +7,10 @@
    cross-validated, ranked by the loss of the given label);
 3. the time of each tool on the whole demo set (the model's reading cached after its first pass).
 
-    python -m benchmarks.dataset_text [--plain 100] [--cache DIR]
+    python -m benchmarks.dataset_text [--plain 100] [--cache DIR] [--only throughput|ray|scale|demo]
+
+4. local against local Ray on the same texts; 5. (`--only scale`) the operations after the model's reading at
+   10,000 and 100,000 texts.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def throughput(model, texts: list[str]) -> None:  # noqa: ANN001
     from talkscope.tools.engine.text import reading
 
     reading.compute_rows(model, texts[:8])  # warm-up
-    ids = reading.encode_all(model, texts)
+    ids = [s[:reading.MAX_TOKENS] for s in reading.encode_all(model, texts)]
     tokens = sum(len(s) for s in ids)
     t0 = time.perf_counter()
     rows = reading.compute_rows(model, texts, ids=ids)
@@ -61,10 +64,11 @@ def mislabels(ctx, k_values: tuple[int, ...] = (20, 60, 100)) -> None:  # noqa: 
     d = result.data["decodable"]
     b = d["layers"].index(d["best_layer"])
     print(f"  decodable: best layer {d['best_layer']}, accuracy {d['accuracy'][b]:.3f} [{d['ci_low'][b]:.3f}, "
-          f"{d['ci_high'][b]:.3f}]; bag of words {d['lexical']:.3f}; majority {d['majority']:.3f}")
+          f"{d['ci_high'][b]:.3f}]; bag of words {d['lexical']:.3f}; probe minus bag of words {d['vs_lexical']}; "
+          f"majority {d['majority']:.3f}")
     z = result.data["zero_shot"]
-    print(f"  zero-shot agreement {z['agreement']:.3f}, calibrated {z['calibrated_agreement']:.3f}, "
-          f"chance {z['chance']:.3f}")
+    print(f"  zero-shot agreement {z['agreement']:.3f}, prior-corrected {z['corrected_agreement']:.3f}, "
+          f"majority class {z['majority']:.3f}")
     ours = [s["id"] for s in result.data["suspects"]]
     data = ctx.texts.data
     y = np.array(data.labels)
@@ -92,6 +96,59 @@ def tool_times(ctx) -> None:  # noqa: ANN001
         print(f"{name} {args}: {time.perf_counter() - t0:.1f} s{'' if result.ok else ' FAILED'}")
 
 
+def ray_overhead(model, texts: list[str]) -> None:  # noqa: ANN001
+    """The same reading locally and on a local 2-CPU Ray instance (one actor), from a cold start of Ray."""
+    from talkscope.tools.engine.text.reading import read_examples
+    from talkscope.tools.engine.text.scale import ray_runner
+
+    t0 = time.perf_counter()
+    local = read_examples(model, texts, None)
+    t_local = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    run = ray_runner("local", actors=1, batch_size=32, num_cpus=2)
+    t_start = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    remote = read_examples(model, texts, None, runner=run)
+    t_ray = time.perf_counter() - t0
+    gap = float(np.abs(local.surprisal - remote.surprisal).max())
+    print(f"{len(texts)} texts: local {t_local:.1f} s; Ray (local, 2 CPUs, 1 actor) {t_ray:.1f} s after {t_start:.1f} "
+          f"s to start Ray; max |surprisal difference| {gap:.1e}")
+
+
+def at_scale(sizes: tuple[int, ...] = (10_000, 100_000)) -> None:
+    """The operations after the model's reading, on the demo's texts repeated to each size (states drawn at random
+    in the model's shape: their values do not change the time): clustering, keywords, log-odds, a probe's
+    cross-validated probabilities and confident learning."""
+    from talkscope.tools.engine.text import contrast, labels, topics
+    from talkscope.tools.engine.text.state import TextState
+
+    data = TextState("tickets").data
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        reps = -(-n // len(data.texts))
+        texts = (data.texts * reps)[:n]
+        y = (data.labels * reps)[:n]
+        vectors = rng.standard_normal((n, 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        t0 = time.perf_counter()
+        found = topics.cluster(vectors, 8)
+        t_cluster = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        topics.keywords(texts, found.labels, 8)
+        t_words = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        contrast.log_odds(texts, np.array(y) == "refund", np.array(y) == "billing")
+        t_odds = time.perf_counter() - t0
+        states = rng.standard_normal((n, 640)).astype(np.float32)
+        t0 = time.perf_counter()
+        probs, classes = labels.probe_probabilities(states, y)
+        labels.likely_mislabels(probs, y, classes)
+        t_probe = time.perf_counter() - t0
+        print(f"{n:,} texts: k-means (k=8, 4 inits, + 4 seeds for stability) {t_cluster:.1f} s; c-TF-IDF "
+              f"{t_words:.1f} s; log-odds {t_odds:.1f} s; one layer's probe (5 folds) + confident learning "
+              f"{t_probe:.1f} s")
+
+
 def main() -> None:
     from talkscope.tools.base import ToolContext
     from talkscope.tools.engine.loading import cache_root, load_model
@@ -100,11 +157,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plain", type=int, default=100, help="texts for the throughput comparison")
     parser.add_argument("--cache", type=Path, default=cache_root() / "texts")
+    parser.add_argument("--only", choices=("throughput", "ray", "scale", "demo"), default=None)
     args = parser.parse_args()
+    if args.only == "scale":
+        at_scale()
+        return
     torch.manual_seed(0)
     model = load_model("default", device="cpu")
     state = TextState("tickets", cache_dir=args.cache)
-    throughput(model, state.data.texts[: args.plain])
+    if args.only in (None, "throughput"):
+        throughput(model, state.data.texts[: args.plain])
+    if args.only in (None, "ray"):
+        ray_overhead(model, state.data.texts[:64])
+    if args.only not in (None, "demo"):
+        return
     ctx = ToolContext(model_spec="default", out_dir=Path("talkscope-out"), text_state=state)
     ctx._model = model
     t0 = time.perf_counter()

@@ -54,6 +54,12 @@ def test_chat_answers_keeps_session_and_handles_commands():
         child.sendline("how many penguins live on Biscoe?")
         child.expect(r"168 of 344 rows \(48.8%\) match island == 'Biscoe'")
         child.expect("you>")
+        child.sendline("/data tickets")  # the text demo: a text dataset, not a table
+        child.expect("tickets: 2280 texts in column 'text'")
+        child.expect("you>")
+        child.sendline("how do refund tickets differ from billing ones?")
+        child.expect(r"label == 'refund' \(385 texts\) against label == 'billing' \(379\)", timeout=400)
+        child.expect("you>")
         child.sendline("/quit")
         child.expect(pexpect.EOF)
     finally:

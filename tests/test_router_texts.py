@@ -3,8 +3,10 @@ never sent to a table or language-model tool by mistake when they name the colle
 
 `router_blind_text.jsonl` (54 conversations, 131 turns over the demo `tickets`) was written from a description of
 the four text tools and their arguments, without the code or the training data; it is scored in aggregate only.
-Measured (2026-11-30): 0.122 routed as if no text dataset were loaded (only out-of-scope and language-model turns
-can be right), 0.733 with the text router, its first and only scoring (`benchmarks/router_texts.py`)."""
+Measured (2026-11-30, `benchmarks/router_texts.py`): 0.122 routed as if no text dataset were loaded (only
+out-of-scope and language-model turns can be right); 0.733 with the text router when first scored; 0.710 and then
+0.779 after fixes from a code review (follow-ups, "the rest", which cue decides), a review that quoted four of the
+set's turns: the later figures are not fully blind. Scored three times, in aggregate only."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 
 BLIND = Path(__file__).with_name("data") / "router_blind_text.jsonl"
 SHA = "55b3c2988ef3d790cc080b81927a10f5d4005be61fd3417c677e421b2b0655a8"
-FLOOR = 0.70
+FLOOR = 0.75
 TOOLS = {"topics", "surprise", "label_check", "contrast_groups", "(language model)", "(out of scope)"}
 
 

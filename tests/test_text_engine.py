@@ -80,8 +80,18 @@ def test_empty_binary_and_huge_texts_are_cleaned_with_notes(tmp_path: Path) -> N
     assert f"longer than {MAX_CHARS:,}" in notes
     assert 3 not in data.ids and 5 not in data.ids and len(data.frame.loc[7, "body"]) == MAX_CHARS
     assert data.position(8) == 6  # ids stay the file's row numbers
-    with pytest.raises(TalkscopeError, match="no example 3"):
+    with pytest.raises(TalkscopeError, match="example 3 was left out on loading"):
         data.position(3)
+
+
+def test_a_csv_with_mixed_encodings_is_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    good = "\n".join(f"a perfectly ordinary message number {i},billing" for i in range(12))
+    path.write_bytes(b"text,label\n" + good.encode() + "\ncaf\u00e9 cr\u00e8me was too cold,praise\n".encode("latin-1")
+                     + "na\u00efve r\u00e9sum\u00e9 in utf-8 here,praise\n".encode())
+    data = load_texts(str(path), text="text", label="label")
+    assert "café crème" in data.texts[12] and "naïve résumé" in data.texts[13]
+    assert any("1 lines of the file are not UTF-8" in n for n in data.notes)
 
 
 def test_mixed_encodings_are_read(tmp_path: Path) -> None:
@@ -120,7 +130,8 @@ def test_clusters_are_found_and_stable_on_separated_groups() -> None:
 def test_log_odds_puts_each_groups_words_on_its_side() -> None:
     a = ["refund please", "refund my order", "I want a refund"] * 8
     b = ["the invoice is wrong", "invoice charged twice", "price on the invoice"] * 8
-    words_a, words_b = contrast.log_odds(a, b, a + b)
+    in_a = np.r_[np.ones(len(a), bool), np.zeros(len(b), bool)]
+    words_a, words_b = contrast.log_odds(a + b, in_a, ~in_a)
     assert words_a[0].term == "refund" and words_a[0].z > 1.96
     assert words_b[0].term == "invoice" and words_b[0].z < -1.96
 
@@ -155,9 +166,31 @@ def tickets() -> Session:
     ("contrast_groups", "how do refund tickets differ from billing?", {"group_a": "refund", "group_b": "billing"}),
     ("contrast_groups", "what sets cluster 2 apart from kettle messages", {"group_a": "cluster 2",
                                                                           "group_b": "product == 'kettle'"}),
+    ("contrast_groups", "and praise against the rest?", {"group_a": "praise", "group_b": "the rest"}),
+    ("surprise", "which of the 2,280 texts are the oddest? list 4", {"n": 4}),
+    ("surprise", "which of these 500 messages are odd?", {}),
 ])
 def test_slots_read_the_collections_words(tickets: Session, tool: str, turn: str, want: dict) -> None:
     from talkscope.tools.base import get_tool
 
     args = text_slots.fill(tool, turn, tickets, list(get_tool(tool).inputs))
     assert {k: v for k, v in args.items() if v is not None} == want
+
+
+def test_coded_label_values_are_read_only_next_to_their_name(tmp_path: Path) -> None:
+    rows = [{"review": f"a review that is long enough to be free text, number {i}", "stars": str(1 + i % 5)}
+            for i in range(60)]
+    session = Session(texts=load_texts(str(_csv(tmp_path, rows)), text="review", label="stars"))
+    names = ["k", "filter"]
+    assert text_slots.fill("topics", "cluster the reviews into 5 topics", session, names) == {"k": 5, "filter": None}
+    assert text_slots.fill("topics", "topics of the 5 stars reviews", session, names)["filter"] == "stars == '5'"
+
+
+def test_a_follow_up_changes_what_it_names() -> None:
+    from talkscope.agent.text_router import follow_up
+
+    before = {"example": 12, "by": None, "filter": None, "n": None}
+    assert follow_up("surprise", before, {"by": "label"}) == {"example": None, "by": "label", "filter": None,
+                                                              "n": None}
+    assert follow_up("contrast_groups", {"group_a": "refund", "group_b": "billing"}, {"group_a": "praise"}) == \
+        {"group_a": "praise", "group_b": "billing"}

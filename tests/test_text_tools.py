@@ -52,6 +52,20 @@ def test_surprisal_equals_a_plain_transformers_loop(model, state) -> None:
         assert abs(got - want) < 2e-4
 
 
+def test_pooled_states_of_a_left_padded_batch_are_each_texts_own(model) -> None:
+    texts = ["Short one.", "A somewhat longer message about a kettle that will not boil at all.", "Mid length text."]
+    together = reading.compute_rows(model, texts)
+    for i, text in enumerate(texts):
+        alone = reading.compute_rows(model, [text])
+        assert np.allclose(together["states"][i].astype(np.float32), alone["states"][0].astype(np.float32),
+                           rtol=2e-2, atol=2e-2)
+        assert abs(together["surprisal"][i] - alone["surprisal"][0]) < 1e-4
+    ids = reading.encode_all(model, [texts[0]])[0]
+    with torch.no_grad():
+        hs = model.residual_stream(torch.tensor([ids]))[:, 0, 1:].float().mean(1)  # every layer, BOS left out
+    assert np.allclose(together["states"][0].astype(np.float32), hs.numpy(), rtol=2e-2, atol=2e-2)
+
+
 def test_an_interrupted_reading_resumes_from_its_cache(model, tmp_path) -> None:
     texts = [f"Order {i} arrived late and the box was damaged." for i in range(10)]
     calls = []
@@ -76,6 +90,9 @@ def test_topics_keep_the_contract(tctx) -> None:
     assert d["k"] == 4 and sum(c["size"] for c in d["clusters"]) == N and len(d["stability_ari"]) == 4
     assert all(c["name_by"] and c["keywords"] and len(c["examples"]) == 3 for c in d["clusters"])
     assert "written by the local model" in result.sentences("E1")
+    assert tctx.texts.shown == (None, 4)  # "cluster 2" now means this clustering's cluster 2
+    mask, name = tctx.texts.mask("cluster 1")
+    assert mask.sum() == d["clusters"][1]["size"] and name == "cluster 1 (of the 4 topics)"
 
 
 def test_surprise_ranks_texts_and_explains_one(tctx, state) -> None:
@@ -87,7 +104,9 @@ def test_surprise_ranks_texts_and_explains_one(tctx, state) -> None:
     one = get_tool("surprise")(tctx, {"example": 7})
     tokens = one.data["example"]["tokens"]
     assert abs(np.mean([v for _, v in tokens]) - one.data["example"]["surprisal"]) < 1e-3
-    assert one.figure
+    read = state.readings(tctx.model)
+    assert abs(read.surprisal[state.data.position(7)] - one.data["example"]["surprisal"]) < 1e-3
+    assert one.figure and one.data["mean"] == pytest.approx(float(read.surprisal.mean()), abs=1e-4)
 
 
 def test_label_check_lists_suspects_in_ranked_order(tctx) -> None:
@@ -102,7 +121,10 @@ def test_contrast_reports_words_and_checks_the_description(tctx) -> None:
     result = get_tool("contrast_groups")(tctx, {"group_a": "refund", "group_b": "billing"})
     d = result.data
     assert d["words_a"] and d["words_a"][0]["z"] > 0 and d["words_b"][0]["z"] < 0
-    assert d["check"]["fit_a"] <= d["n_a"] and "separate" in result.finding.summary()
+    c = d["check"]
+    assert c["n_a"] + c["n_b"] < d["n_a"] + d["n_b"] and c["fit_a"] <= c["n_a"]  # checked on held-out halves
+    assert "separate" in result.finding.summary()
+    assert d["description"].startswith("unlike label == 'billing', label == 'refund' texts are mostly about ")
 
 
 def test_the_cli_runs_a_text_tool_and_refuses_bad_columns(subset, tmp_path) -> None:

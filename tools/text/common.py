@@ -27,7 +27,8 @@ class TextTool(Tool):
 class TextFinding(Finding):
     texts: str = words_only("")  # "label == 'refund' (380 of 2280 texts)"
     reader: str = words_only("")  # what read them: "gemma-3-270m" / "all-MiniLM-L6-v2"
-    flags: list[str] = words_only(None)
+    flags: list[str] = words_only(None)  # what limits this answer's reliability (counted in the uncertainty)
+    notes: list[str] = words_only(None)  # what loading changed (texts left out or cut): said, not counted
     quoted: list[tuple[int, str]] = words_only(None)  # (example id, a short quote) to cite
 
     def evidence(self) -> str:
@@ -38,7 +39,8 @@ class TextFinding(Finding):
         words += "" if words.endswith((".", "?", "!")) else "."
         tail = f" Evidence: {self.evidence()} [{ref}]." if self.evidence() else f" [{ref}]"
         quoted = f" Examples quoted: {', '.join(cites)}." if cites else ""
-        notes = f" Note: {'; '.join(self.flags)}." if self.flags else ""
+        said = (self.flags or []) + (self.notes or [])
+        notes = f" Note: {'; '.join(said)}." if said else ""
         return f"{words}{tail}{quoted}{notes}"
 
     def citable(self) -> list[Citable]:
@@ -64,10 +66,3 @@ def subset_flags(subset: Subset) -> list[str]:
     return [f"only {subset.n} texts (under {SMALL})"] if subset.n < SMALL else []
 
 
-def data_notes(ctx: ToolContext) -> list[str]:
-    """What loading changed (texts left out or cut), carried into every answer's notes."""
-    return list(ctx.texts.data.notes)
-
-
-def reader_name(ctx: ToolContext) -> str:
-    return ctx.model.name

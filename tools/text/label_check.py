@@ -32,10 +32,13 @@ class LabelCheckFinding(TextFinding):
         if self.decodable:
             d = self.decodable
             b = d["layers"].index(d["best_layer"])
-            out.append(f"The label '{self.label}' is linearly decodable from the model's mean hidden state: best at "
-                       f"layer {d['best_layer']}, held-out accuracy {d['accuracy'][b]:.3f} (95% CI "
-                       f"{d['ci_low'][b]:.3f} to {d['ci_high'][b]:.3f}), against {d['permuted'][b]:.3f} on permuted "
-                       f"labels, {d['majority']:.3f} for the majority class and {d['lexical']:.3f} for bag-of-words")
+            verdict = "is linearly decodable" if d["decodable"] else "is not clearly decodable"
+            diff, lo, hi = d["vs_lexical"]
+            out.append(f"The label '{self.label}' {verdict} from the model's mean hidden state: best at layer "
+                       f"{d['best_layer']} of {len(d['layers'])} scanned, held-out accuracy {d['accuracy'][b]:.3f} "
+                       f"(95% CI {d['ci_low'][b]:.3f} to {d['ci_high'][b]:.3f}), against {d['permuted']:.3f} on "
+                       f"permuted labels and {d['majority']:.3f} for the majority class; against bag-of-words "
+                       f"({d['lexical']:.3f}) the probe is {diff:+.3f} (paired 95% CI {lo:+.3f} to {hi:+.3f})")
         if self.suspects is not None:
             shown = "; ".join(f"{s['id']} (given {s['given']}, suggested {s['suggested']}, {s['score']:.2f})"
                               for s in self.suspects[:5])
@@ -44,7 +47,8 @@ class LabelCheckFinding(TextFinding):
         if self.zero_shot:
             z = self.zero_shot
             out.append(f"The model's zero-shot reading agrees with the labels on {z['agreement']:.1%} of texts "
-                       f"({z['calibrated_agreement']:.1%} after calibration; chance {z['chance']:.1%})")
+                       f"({z['corrected_agreement']:.1%} after correcting for each label's prior; the majority "
+                       f"class alone is {z['majority']:.1%})")
         return ". ".join(out)
 
     def uncertainty(self) -> Uncertainty:
@@ -52,9 +56,9 @@ class LabelCheckFinding(TextFinding):
         score = 0.15
         if self.decodable:
             d = self.decodable
-            b = d["layers"].index(d["best_layer"])
-            if d["ci_low"][b] <= d["lexical_high"]:
-                basis.append("the probe does not beat bag-of-words beyond its interval")
+            basis.append(f"the best of {len(d['layers'])} layers is reported, so its accuracy is optimistic")
+            if d["vs_lexical"][1] <= 0:
+                basis.append("the probe does not beat bag-of-words on the same texts (paired interval includes 0)")
                 score += 0.2
         if self.suspects is not None:
             basis.append("suspects are candidates to review, not verdicts: a probe's confident mistakes")
@@ -83,19 +87,24 @@ class LabelCheckTool(TextTool):
         labels, texts = data.labels, data.texts
         engine.check_labels(labels)
         finding = LabelCheckFinding(data.label, len(labels), texts=f"all {len(labels)} texts",
-                                    reader=ctx.model.name, flags=list(data.notes))
+                                    reader=ctx.model.name, flags=[], notes=data.notes)
         shown: list[int] = []
         figure = None
         if part in ("all", "decodable", "mislabels"):
             states = state.readings(ctx.model, ctx.progress).states
-            dec = engine.decodability(states, labels, texts, ctx.progress)
+            dec = state.decodability(ctx.model, ctx.progress)
             if part != "mislabels":
                 finding.decodable = _decodable_json(dec)
                 figure = self._curve(ctx, finding.decodable)
             if part in ("all", "mislabels"):
                 shown += self._suspects(finding, states[dec.best_layer], labels, data.ids, n)
         if part in ("all", "zero_shot"):
-            shown += self._zero_shot(ctx, finding, labels, texts, n)
+            try:
+                shown += self._zero_shot(ctx, finding, labels, texts, n)
+            except TalkscopeError as err:
+                if part != "all":
+                    raise
+                finding.flags.append(f"no zero-shot reading: {err}")
         finding.quoted = quotes(ctx, list(dict.fromkeys(shown))[:6])
         return self.result(finding, figure)
 
@@ -105,8 +114,12 @@ class LabelCheckTool(TextTool):
         probs, classes = engine.probe_probabilities(states, labels)
         flagged = engine.likely_mislabels(probs, labels, classes)
         finding.flagged = len(flagged)
-        finding.suspects = [{"id": ids[p], "given": labels[p], "suggested": classes[int(np.argmax(probs[p]))],
-                             "score": round(score, 4)} for p, score in flagged[:n]]
+        def other(p: int) -> str:  # the most likely label that is not the given one
+            ranked = np.argsort(-probs[p])
+            return next(classes[int(i)] for i in ranked if classes[int(i)] != labels[p])
+
+        finding.suspects = [{"id": ids[p], "given": labels[p], "suggested": other(p), "score": round(score, 4)}
+                            for p, score in flagged[:n]]
         return [p for p, _ in flagged[:3]]
 
     @staticmethod
@@ -120,9 +133,10 @@ class LabelCheckTool(TextTool):
         wrong = np.flatnonzero(cal != y)
         wrong = wrong[np.argsort(logp[wrong, y[wrong]])]  # the labels the model finds least likely first
         finding.zero_shot = {
-            "agreement": round(float((raw == y).mean()), 4), "calibrated_agreement": round(float((cal == y).mean()), 4),
-            "chance": round(float(np.bincount(y).max() / len(y)), 4), "method": "next-token log-probability of each "
-            "label's first token after a prompt; calibrated: each label's mean log-probability subtracted",
+            "agreement": round(float((raw == y).mean()), 4), "corrected_agreement": round(float((cal == y).mean()), 4),
+            "majority": round(float(np.bincount(y).max() / len(y)), 4), "method": "next-token log-probability of "
+            "each label's first token after a prompt; corrected: each label's mean log-probability over the "
+            "collection subtracted",
             "disagreements": [{"id": data.ids[p], "given": labels[p], "model": classes[int(cal[p])],
                                "text": quote(texts[p], 100)} for p in wrong[:n]]}
         return wrong[:3].tolist()
@@ -138,6 +152,7 @@ class LabelCheckTool(TextTool):
 def _decodable_json(dec: engine.Decodability) -> dict[str, Any]:
     r = lambda xs: [round(float(x), 4) for x in xs]  # noqa: E731
     return {"layers": dec.layers, "accuracy": r(dec.accuracy), "ci_low": r(dec.low), "ci_high": r(dec.high),
-            "permuted": r(dec.permuted), "best_layer": dec.best_layer, "majority": round(dec.majority, 4),
+            "permuted": round(dec.permuted, 4), "best_layer": dec.best_layer, "majority": round(dec.majority, 4),
             "lexical": round(dec.lexical, 4), "lexical_low": round(dec.lexical_low, 4),
-            "lexical_high": round(dec.lexical_high, 4)}
+            "lexical_high": round(dec.lexical_high, 4), "vs_lexical": [round(x, 4) for x in dec.vs_lexical],
+            "decodable": dec.decodable}

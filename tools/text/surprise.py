@@ -13,15 +13,17 @@ from talkscope.tools.engine.text.reading import MAX_TOKENS, token_surprisals
 from talkscope.tools.text.common import FILTER, TextFinding, TextTool, quote, quotes, subset_flags
 
 BOOT = 1000
+BOOT_MAX_N = 20_000  # above this, the mean's interval is the normal one (a resample matrix would not fit)
+SHORT = 8  # tokens
 
 
 @dataclass
 class SurpriseFinding(TextFinding):
     unit: str  # "nats per token"
     n: int
-    mean: float
-    interval: list[float]  # bootstrap 95% interval of the mean
-    most: list[dict[str, Any]]  # {id, surprisal, text}
+    mean: float | None  # over the texts asked about (one example alone: the collection's, when it has been read)
+    interval: list[float] | None  # bootstrap 95% interval of the mean
+    most: list[dict[str, Any]]  # {id, surprisal, tokens, text}
     least: list[dict[str, Any]]
     groups: list[dict[str, Any]] | None = None  # by cluster or label: {group, n, mean, interval, most: id}
     example: dict[str, Any] | None = None  # one example: {id, surprisal, tokens: [[token, nats], ...]}
@@ -32,8 +34,9 @@ class SurpriseFinding(TextFinding):
         if self.example is not None:
             top = sorted(self.example["tokens"], key=lambda t: -t[1])[:5]
             shown = ", ".join(f"{t!r} ({v:.1f})" for t, v in top)
-            return (f"Example {self.example['id']} has mean surprisal {self.example['surprisal']:.2f} {self.unit} "
-                    f"(the collection's mean is {self.mean:.2f}); its most surprising tokens: {shown}")
+            mean = "" if self.mean is None else f" (the collection's mean is {self.mean:.2f})"
+            return (f"Example {self.example['id']} has mean surprisal {self.example['surprisal']:.2f} {self.unit}"
+                    f"{mean}; its most surprising tokens: {shown}")
         most = ", ".join(f"{r['id']} ({r['surprisal']:.2f})" for r in self.most[:3])
         least = ", ".join(f"{r['id']} ({r['surprisal']:.2f})" for r in self.least[:3])
         text = (f"Mean surprisal over {self.n} texts: {self.mean:.2f} {self.unit} (95% CI {self.interval[0]:.2f} to "
@@ -47,14 +50,19 @@ class SurpriseFinding(TextFinding):
 
     def uncertainty(self) -> Uncertainty:
         if self.example is not None:
-            return self.base_uncertainty(0.05, "token surprisals are exact log-probabilities under the model")
+            return self.base_uncertainty(0.05, f"each token's log-probability under the model, given the tokens "
+                                               f"before it (the first {MAX_TOKENS} tokens)")
         return self.base_uncertainty(0.1, f"bootstrap interval of the mean over {self.n} texts; each text's "
-                                          "surprisal is an exact log-probability under the model")
+                                          f"surprisal is its tokens' mean log-probability under the model (the first "
+                                          f"{MAX_TOKENS} tokens)")
 
 
 def _boot(values: np.ndarray, seed: int = 0) -> list[float]:
     if len(values) < 2:
         return [float(values.mean()), float(values.mean())]
+    if len(values) > BOOT_MAX_N:
+        half = 1.96 * float(values.std(ddof=1)) / np.sqrt(len(values))
+        return [round(float(values.mean()) - half, 4), round(float(values.mean()) + half, 4)]
     rng = np.random.default_rng(seed)
     means = values[rng.integers(0, len(values), (BOOT, len(values)))].mean(1)
     return [round(float(x), 4) for x in np.percentile(means, [2.5, 97.5])]
@@ -68,7 +76,8 @@ class SurpriseTool(TextTool):
               "by": Arg("string", "group the texts by", nullable=True, choices=("cluster", "label")),
               "filter": FILTER, "n": Arg("integer", "how many texts to list", default=5)}
     examples = ("Which texts surprise the model most?", "Which tokens of example 12 surprise the model?")
-    follow_ups = {"Now by label": ("surprise",), "Which tokens of the most surprising one stand out?": ("surprise",)}
+    follow_ups = {"Now by label": ("surprise",), "Now by cluster": ("surprise",),
+                  "What surprises the model in cluster 0?": ("topics",)}
 
     def run(self, ctx: ToolContext, example: int | None, by: str | None, filter: str | None,  # noqa: A002
             n: int) -> ToolResult:
@@ -76,32 +85,43 @@ class SurpriseTool(TextTool):
             raise TalkscopeError("n must be at least 1")
         state = ctx.texts
         data = state.data
+        if example is not None and not state.has_readings(ctx.model):
+            return self._one(ctx, example, None)  # one text: not the whole collection's reading first
         subset = state.select(filter)
         readings = state.readings(ctx.model, ctx.progress)
-        s = readings.surprisal
+        if example is not None:
+            return self._one(ctx, example, readings)
+        s, t = readings.surprisal, readings.tokens
         pos = np.array(subset.positions)
         vals = s[pos]
         order = pos[np.argsort(-vals)]
-        rows = [{"id": data.ids[p], "surprisal": round(float(s[p]), 4), "text": quote(data.texts[p], 100)}
-                for p in order]
-        flags = subset_flags(subset) + data.notes
+        row = lambda p: {"id": data.ids[p], "surprisal": round(float(s[p]), 4), "tokens": int(t[p]),  # noqa: E731
+                         "text": quote(data.texts[p], 100)}
+        most, least = [row(p) for p in order[:n]], [row(p) for p in order[::-1][:n]]
+        flags = subset_flags(subset)
         if readings.truncated:
             flags.append(f"{readings.truncated} texts were read up to their first {MAX_TOKENS} tokens")
-        common = {"texts": subset.describe(), "reader": ctx.model.name, "flags": flags}
-        finding = SurpriseFinding("nats per token", subset.n, round(float(vals.mean()), 4), _boot(vals),
-                                  rows[:n], rows[::-1][:n], **common)
-        figure = None
-        if example is not None:
-            p = data.position(example)
-            tokens = token_surprisals(ctx.model, data.texts[p])
-            finding.example = {"id": example, "surprisal": round(float(s[p]), 4),
-                               "tokens": [[t, round(v, 4)] for t, v in tokens]}
-            finding.quoted = quotes(ctx, [p])
-            figure = self._highlight(ctx, example, tokens)
-        else:
-            finding.groups = self._groups(ctx, by, pos, s) if by else None
-            finding.quoted = quotes(ctx, list(order[:min(n, 3)]))
-        return self.result(finding, figure)
+        short = sum(r["tokens"] < SHORT for r in most)
+        if short * 2 > len(most):
+            flags.append(f"{short} of the {len(most)} most surprising texts have under {SHORT} tokens: a short text's "
+                         "mean is dominated by its first words, which have the least context")
+        finding = SurpriseFinding("nats per token", subset.n, round(float(vals.mean()), 4), _boot(vals), most, least,
+                                  texts=subset.describe(), reader=ctx.model.name, flags=flags, notes=data.notes,
+                                  quoted=quotes(ctx, list(order[:min(n, 3)])))
+        finding.groups = self._groups(ctx, by, pos, s) if by else None
+        return self.result(finding)
+
+    def _one(self, ctx: ToolContext, example: int, readings: Any) -> ToolResult:
+        data = ctx.texts.data
+        p = data.position(example)
+        tokens = token_surprisals(ctx.model, data.texts[p])
+        mean = float(np.mean([v for _, v in tokens])) if tokens else float("nan")
+        collection = None if readings is None else round(float(readings.surprisal.mean()), 4)
+        finding = SurpriseFinding("nats per token", 1, collection, None, [], [],
+                                  texts=f"example {example}", reader=ctx.model.name, notes=data.notes,
+                                  quoted=quotes(ctx, [p]))
+        finding.example = {"id": example, "surprisal": round(mean, 4), "tokens": [[t, round(v, 4)] for t, v in tokens]}
+        return self.result(finding, self._highlight(ctx, example, tokens))
 
     @staticmethod
     def _groups(ctx: ToolContext, by: str, pos: np.ndarray, s: np.ndarray) -> list[dict[str, Any]]:
@@ -111,10 +131,10 @@ class SurpriseTool(TextTool):
                 raise TalkscopeError("the data has no label column: give --label COLUMN, or group by cluster")
             keys = np.array(data.labels)[pos]
         else:
-            _, clustering = ctx.texts.clustering(None, None, ctx.progress)
-            keys = np.array([f"cluster {c}" for c in clustering.labels])[pos]
+            labels, _ = ctx.texts.cluster_labels(ctx.progress)
+            keys = np.array([f"cluster {c}" if c >= 0 else "" for c in labels])[pos]
         out = []
-        for g in sorted(set(keys.tolist())):
+        for g in sorted(set(keys.tolist()) - {""}):
             members = pos[keys == g]
             v = s[members]
             out.append({"group": g, "n": int(len(v)), "mean": round(float(v.mean()), 4), "interval": _boot(v),

@@ -30,10 +30,11 @@ class TopicsFinding(TextFinding):
             labels = c.get("labels") or {}
             top = max(labels, key=labels.get) if labels else None
             mix = f", mostly {top} ({labels[top] / c['size']:.0%})" if top else ""
-            parts.append(f"cluster {c['cluster']} (about \"{c['name']}\"; {c['size']} texts{mix}; keywords: "
-                         f"{', '.join(c['keywords'][:5])})")
+            parts.append(f"cluster {c['cluster']} (the model reads it as about \"{c['name']}\"; {c['size']} "
+                         f"texts{mix}; keywords: {', '.join(c['keywords'][:5])})")
         return (f"{self.k} topics ({how}) among {self.n} texts: " + "; ".join(parts) +
-                ". Cluster names are written by the local model from each cluster's keywords and examples")
+                ". What each cluster is about is written by the local model from its keywords and most typical "
+                "text, not checked")
 
     def uncertainty(self) -> Uncertainty:
         ari = float(np.mean(self.stability_ari))
@@ -49,12 +50,12 @@ class TopicsTool(TextTool):
     inputs = {"k": Arg("integer", "how many topics (empty: chosen by silhouette, 3 to 12)", nullable=True),
               "filter": FILTER}
     examples = ("What is in this dataset?", "Cluster the texts into 5 topics")
-    follow_ups = {"What surprises the model in cluster 0?": ("topics",),
-                  "How does cluster 0 differ from cluster 1?": ("topics",)}
+    follow_ups = {"Now 5 topics": ("topics",)}
 
     def run(self, ctx: ToolContext, k: int | None, filter: str | None) -> ToolResult:  # noqa: A002
         state = ctx.texts
         subset, clustering = state.clustering(filter, k, ctx.progress)
+        state.shown = (filter, k)  # "cluster 2" in later turns means this clustering's cluster 2
         data = state.data
         texts = [data.texts[p] for p in subset.positions]
         vectors = state.vectors()[subset.positions]
@@ -78,7 +79,7 @@ class TopicsTool(TextTool):
         finding = TopicsFinding(clustering.k, clustering.chosen, round(clustering.silhouette, 4),
                                 [round(a, 4) for a in clustering.stability], clusters, subset.n,
                                 texts=subset.describe(), reader=f"all-MiniLM-L6-v2 (clusters), {ctx.model.name} "
-                                "(names)", flags=subset_flags(subset) + data.notes, quoted=quotes(ctx, shown))
+                                "(names)", flags=subset_flags(subset), notes=data.notes, quoted=quotes(ctx, shown))
         return self.result(finding, self._figure(ctx, vectors, clustering.labels, names))
 
     @staticmethod

@@ -40,14 +40,13 @@ class TextData:
     digest: str
     schema: Schema  # the columns the condition language reads (the text column is free text)
     notes: list[str] = field(default_factory=list)
+    rows_read: int = 0  # rows in the file, before any was left out
+    texts: list[str] = field(init=False, repr=False)
+    ids: list[int] = field(init=False, repr=False)
 
-    @property
-    def texts(self) -> list[str]:
-        return self.frame[self.text].tolist()
-
-    @property
-    def ids(self) -> list[int]:
-        return [int(i) for i in self.frame.index]
+    def __post_init__(self) -> None:
+        self.texts = self.frame[self.text].tolist()  # read once: tools index them per example
+        self.ids = [int(i) for i in self.frame.index]
 
     @property
     def labels(self) -> list[str] | None:
@@ -62,8 +61,10 @@ class TextData:
         try:
             return int(self.frame.index.get_loc(example))
         except KeyError:
-            n = int(self.frame.index.max()) if len(self.frame) else -1
-            raise TalkscopeError(f"there is no example {example}: the ids run from 0 to {n}") from None
+            if 0 <= example < self.rows_read:
+                raise TalkscopeError(f"example {example} was left out on loading (empty, binary or unlabelled; "
+                                     "see the notes of the summary)") from None
+            raise TalkscopeError(f"there is no example {example}: the ids run from 0 to {self.rows_read - 1}") from None
 
 
 def is_text_source(source: str) -> bool:
@@ -193,7 +194,29 @@ def _read(source: str) -> tuple[pd.DataFrame, str, dict[str, Any]]:
     path = Path(source).expanduser()
     if path.is_dir():
         return read_folder(path), path.name, {"text": "text"}
-    return read_frame(source)
+    try:
+        return read_frame(source)
+    except TalkscopeError as err:
+        if not isinstance(err.__cause__, UnicodeDecodeError):
+            raise
+    return _read_mixed(path)
+
+
+def _read_mixed(path: Path) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """A CSV / TSV / JSONL file that is not all UTF-8 (scraped data often mixes encodings): each line decoded on its
+    own, as UTF-8 where it is and as Windows-1252 where not, and the lines that needed it counted."""
+    import io
+
+    import pandas as pd
+
+    lines = [decode(line) for line in path.read_bytes().split(b"\n")]
+    text = "\n".join(t for t, _ in lines)
+    fixed = sum(flag for _, flag in lines)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        frame = pd.read_json(io.StringIO(text), lines=True)
+    else:
+        frame = pd.read_csv(io.StringIO(text), sep="\t" if path.suffix.lower() == ".tsv" else None, engine="python")
+    return frame, path.name, {"note": f"{fixed} lines of the file are not UTF-8: read as Windows-1252"}
 
 
 def load_texts(source: str, text: str | None = None, label: str | None = None) -> TextData:
@@ -203,11 +226,15 @@ def load_texts(source: str, text: str | None = None, label: str | None = None) -
     text = text_column(frame, text or meta.get("text"))
     label = label_column(frame, text, label or meta.get("label"))
     notes: list[str] = []
+    if meta.get("note"):
+        notes.append(meta["note"])
+    kept = frame.index
     frame = _clean(frame, text, notes)
     if label is not None:
         missing = frame[label].isna()
         if missing.any():
-            notes.append(f"{int(missing.sum())} texts without a {label} value are left out")
+            notes.append(f"{int(missing.sum())} texts without a {label} value are left out (ids "
+                         f"{_ids(frame.index[missing])})")
             frame = frame[~missing]
         frame[label] = frame[label].astype(str)
         if frame[label].nunique() < 2:
@@ -215,7 +242,7 @@ def load_texts(source: str, text: str | None = None, label: str | None = None) -
                                  "needs two or more; give another --label, or none")
     digest = hashlib.sha256(frame.to_csv().encode() + f"{text}|{label}".encode()).hexdigest()[:16]
     return TextData(frame, text, label, name, source if source in DEMOS else str(Path(source).expanduser()), digest,
-                    _schema(frame, name, text, label, meta), notes)
+                    _schema(frame, name, text, label, meta), notes, len(kept))
 
 
 def _schema(frame: pd.DataFrame, name: str, text: str, label: str | None, meta: dict[str, Any]) -> Schema:

@@ -3,10 +3,11 @@ an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words",
 the counts of the whole collection (shrunk, see `PRIOR_SHARE`) as the prior; and a check of a written
 description against the data.
 
-The check embeds the description and every example of both groups with the packaged MiniLM and asks whether
-similarity to the description separates the groups: the AUROC with a bootstrap interval, and how many examples of
-each group lie above the median similarity (they "fit" it). A description that does not separate the groups is
-reported as such, whoever wrote it.
+The description is written from one random half of each group (its words and typical texts) and checked on the
+other half: the model's sentence alone (without the group names) and every held-out text are embedded with the
+packaged MiniLM, and the check asks whether similarity to the sentence separates the groups: the AUROC with a
+bootstrap interval, and how many texts of each group lie above the median similarity (they "fit" it). A
+description that does not separate the groups is reported as such.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import numpy as np
 
 TOKEN = r"(?u)\b[a-zA-Z][\w'-]+\b"
 MIN_COUNT = 3  # a term must occur this often in the two groups together
-# The groups compared are drawn from the background itself, so its counts as the prior would weigh as much as the
-# data; shrunk to a tenth, the prior still regularises rare words (a word seen twice is not a finding).
+# The prior's total strength as a share of the words in the two groups: at a tenth it still regularises rare words
+# (a word seen twice is not a finding) without outweighing the data, whatever the groups' size.
 PRIOR_SHARE = 0.1
+STRONG_Z = 3.3  # |z| for a term to count as a finding: about p < 0.001, since thousands of terms are scored
 
 
 @dataclass
@@ -31,17 +33,23 @@ class Term:
     count_b: int
 
 
-def log_odds(texts_a: list[str], texts_b: list[str], background: list[str], top: int = 10) -> tuple[list[Term],
-                                                                                                    list[Term]]:
-    """(terms of A, terms of B), each the `top` by z-score (A's positive, B's most negative)."""
+def log_odds(texts: list[str], in_a: np.ndarray, in_b: np.ndarray, top: int = 10) -> tuple[list[Term], list[Term]]:
+    """(terms of A, terms of B), each the `top` by z-score (A's positive, B's most negative); `in_a`, `in_b` mark
+    the two groups among `texts` (the background). The prior's strength is scaled to the two groups: alpha_w =
+    PRIOR_SHARE * (words in A and B) * the word's share of the background."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vec = CountVectorizer(ngram_range=(1, 2), token_pattern=TOKEN, lowercase=True)
-    vec.fit(background)
-    prior = PRIOR_SHARE * np.asarray(vec.transform(background).sum(0)).ravel().astype(float)
-    ya = np.asarray(vec.transform(texts_a).sum(0)).ravel().astype(float)
-    yb = np.asarray(vec.transform(texts_b).sum(0)).ravel().astype(float)
-    a0, na, nb = prior.sum(), ya.sum(), yb.sum()
+    vec = CountVectorizer(ngram_range=(1, 2), token_pattern=TOKEN, lowercase=True, min_df=2 if len(texts) >= 50 else 1)
+    try:
+        counts = vec.fit_transform(texts).tocsr()
+    except ValueError:  # no word in any text
+        return [], []
+    background = np.asarray(counts.sum(0)).ravel().astype(float)
+    ya = np.asarray(counts[np.flatnonzero(in_a)].sum(0)).ravel().astype(float)
+    yb = np.asarray(counts[np.flatnonzero(in_b)].sum(0)).ravel().astype(float)
+    na, nb = ya.sum(), yb.sum()
+    prior = PRIOR_SHARE * (na + nb) * background / max(background.sum(), 1.0)
+    a0 = prior.sum()
     delta = (np.log((ya + prior) / (na + a0 - ya - prior)) - np.log((yb + prior) / (nb + a0 - yb - prior)))
     z = delta / np.sqrt(1 / (ya + prior) + 1 / (yb + prior))
     keep = (ya + yb) >= MIN_COUNT
@@ -53,6 +61,13 @@ def log_odds(texts_a: list[str], texts_b: list[str], background: list[str], top:
                 if keep[i]][:top]
 
     return pick(order[z[order] > 0]), pick(order[::-1][z[order[::-1]] < 0])
+
+
+def halves(positions: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A group split at random in two: one half to write the description from, the other to check it on."""
+    shuffled = np.random.default_rng(seed).permutation(positions)
+    cut = len(shuffled) // 2
+    return np.sort(shuffled[:cut]), np.sort(shuffled[cut:])
 
 
 @dataclass

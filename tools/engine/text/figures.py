@@ -59,7 +59,7 @@ def label_curve(path: Path, d: dict, title: str) -> Path:
     layers = d["layers"]
     ax.fill_between(layers, d["ci_low"], d["ci_high"], alpha=0.25, color="tab:blue")
     ax.plot(layers, d["accuracy"], marker="o", color="tab:blue", label="probe on the label (95% CI)")
-    ax.plot(layers, d["permuted"], linestyle="--", color="tab:orange", label="permuted labels")
+    ax.axhline(d["permuted"], linestyle="--", color="tab:orange", label="permuted labels (best layer)")
     ax.axhspan(d["lexical_low"], d["lexical_high"], color="tab:brown", alpha=0.12)
     ax.axhline(d["lexical"], color="tab:brown", label="words alone (bag of words)")
     ax.axhline(d["majority"], color="grey", linestyle=":", label="majority class")

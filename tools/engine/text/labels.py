@@ -1,7 +1,8 @@
 """Are the labels of a text collection trustworthy, read three ways:
 
 - decodability: a linear probe on the model's pooled hidden states at every layer, scored by stratified 5-fold
-  held-out accuracy with a bootstrap interval, beside the same probe on permuted labels and a bag-of-words
+  held-out accuracy with a bootstrap interval, beside the same probe on permuted labels (at the best layer) and a
+  bag-of-words
   baseline (the probe tool's engine: `probe_fit.held_out_correct`, `interval`, `lexical_correct`);
 - likely mislabels: cross-validated probe probabilities at the best layer, ranked by confident learning
   (cleanlab's `find_label_issues`, Northcutt et al. 2021); each suspect with its given and suggested label;
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import torch
 
 from talkscope.tools.engine.errors import TalkscopeError
 from talkscope.tools.engine.model import ModelAdapter
-from talkscope.tools.engine.text.reading import bar
+from talkscope.tools.engine.text.reading import bar, cached_array
 
 MIN_PER_LABEL = 5
 ZERO_SHOT_BATCH_TOKENS = 4096
@@ -37,12 +37,19 @@ class Decodability:
     accuracy: list[float]
     low: list[float]
     high: list[float]
-    permuted: list[float]
+    permuted: float  # the same probe on permuted labels, at the best layer
     best_layer: int
     majority: float
     lexical: float
     lexical_low: float
     lexical_high: float
+    vs_lexical: tuple[float, float, float]  # best layer's accuracy minus bag-of-words', paired bootstrap 95%
+
+    @property
+    def decodable(self) -> bool:
+        """The best layer's interval lies above the majority class and the permuted-label probe."""
+        b = self.layers.index(self.best_layer)
+        return self.low[b] > max(self.majority, self.permuted)
 
 
 def check_labels(labels: list[str]) -> np.ndarray:
@@ -65,16 +72,28 @@ def decodability(states: np.ndarray, labels: list[str], texts: list[str], progre
     layers = list(range(states.shape[0]))
     permuted = np.random.default_rng(SEED).permutation(y)
     x = states.astype(np.float32)
-    with bar(progress, 2 * len(layers), "Probing every layer for the label") as advance:
-        correct = held_out_correct(x, {"label": y, "permuted": permuted}, layers, advance)
-    acc = [float(c.mean()) for c in correct["label"]]
-    lo, hi = zip(*(interval(c) for c in correct["label"]))
-    best = int(np.argmax(acc))
+    with bar(progress, len(layers) + 1, "Probing every layer for the label") as advance:
+        correct = held_out_correct(x, {"label": y}, layers, advance)["label"]
+        best = int(np.argmax(correct.mean(1)))
+        control = held_out_correct(x, {"permuted": permuted}, [layers[best]], advance)["permuted"][0]
+    acc = [float(c.mean()) for c in correct]
+    lo, hi = zip(*(interval(c) for c in correct))
     lex = lexical_correct(texts, y, stratified(y))
     llo, lhi = interval(lex)
     counts = np.unique(y, return_counts=True)[1]
-    return Decodability(layers, acc, list(lo), list(hi), [float(c.mean()) for c in correct["permuted"]],
-                        layers[best], float(counts.max() / len(y)), float(lex.mean()), llo, lhi)
+    return Decodability(layers, acc, list(lo), list(hi), float(control.mean()), layers[best],
+                        float(counts.max() / len(y)), float(lex.mean()), llo, lhi,
+                        paired_difference(correct[best], lex))
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of a - b (per-example correctness of two classifiers on the same examples) with a paired bootstrap 95%
+    interval: the same resampled examples for both."""
+    d = a.astype(float) - b.astype(float)
+    rng = np.random.default_rng(seed)
+    means = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(d.mean()), float(low), float(high)
 
 
 def probe_probabilities(states: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -94,8 +113,8 @@ def probe_probabilities(states: np.ndarray, labels: list[str]) -> tuple[np.ndarr
 
 
 def likely_mislabels(probs: np.ndarray, labels: list[str], classes: list[str]) -> list[tuple[int, float]]:
-    """(position, probability that the given label is wrong) of the examples confident learning flags, most
-    suspect first."""
+    """(position, 1 - the probe's cross-validated probability of the given label: a score, not a calibrated
+    probability) of the examples confident learning flags, most suspect first."""
     try:
         from cleanlab.filter import find_label_issues
     except ImportError as err:
@@ -106,14 +125,23 @@ def likely_mislabels(probs: np.ndarray, labels: list[str], classes: list[str]) -
     return [(int(i), float(1 - probs[i, y[i]])) for i in ranked]
 
 
+def spoken(label: str) -> str:
+    """How a label is written in the prompt and scored: 'mobile_plan' -> 'mobile plan'."""
+    return label.replace("_", " ").strip()
+
+
 def zero_shot_prompt(text: str, classes: list[str]) -> str:
-    return (f"Message: {text.strip()[:1500]}\n\nWhich of these is the message about: {', '.join(classes)}?\n"
-            "Answer:")
+    return (f"Message: {text.strip()[:1500]}\n\nWhich of these is the message about: "
+            f"{', '.join(spoken(c) for c in classes)}?\nAnswer:")
 
 
 def label_tokens(model: ModelAdapter, classes: list[str]) -> list[int]:
-    """The first token of each label word (after a space); an error when two labels share it."""
-    firsts = [model.tokenizer(" " + c.replace("_", " "), add_special_tokens=False)["input_ids"][0] for c in classes]
+    """The first token of each label word (after a space); an error when two labels share it, or when labels are
+    not words (codes such as 0/1 mean nothing to the model)."""
+    if not all(any(ch.isalpha() for ch in c) for c in classes):
+        raise TalkscopeError("the labels are not words (" + ", ".join(classes[:5]) + "), so the model's zero-shot "
+                             "reading would not mean anything; the probe-based checks still apply")
+    firsts = [model.tokenizer(" " + spoken(c), add_special_tokens=False)["input_ids"][0] for c in classes]
     if len(set(firsts)) < len(firsts):
         same = [c for c, t in zip(classes, firsts) if firsts.count(t) > 1]
         raise TalkscopeError(f"the labels {', '.join(same)} begin with the same token for {model.name}, so the "
@@ -124,27 +152,12 @@ def label_tokens(model: ModelAdapter, classes: list[str]) -> list[int]:
 def zero_shot(model: ModelAdapter, texts: list[str], classes: list[str], cache: Path | None,
               progress: Any = None) -> np.ndarray:
     """[N, C] log-probabilities of each label's first token after the prompt, normalised over the labels."""
-    from talkscope.tools.engine.cachefile import load_or_build
-
     tokens = label_tokens(model, classes)
     key = hashlib.sha256(f"{model.source}|{model.name}|{ZS_VERSION}|{'|'.join(classes)}|".encode()
                          + "\x00".join(texts).encode()).hexdigest()[:20]
 
-    def build() -> np.ndarray:
-        return _zero_shot(model, texts, tokens, classes, progress)
-
-    if cache is None:
-        return build()
-
-    def read(f: io.BytesIO) -> np.ndarray:
-        return np.load(f, allow_pickle=False)
-
-    def encode(a: np.ndarray) -> bytes:
-        buf = io.BytesIO()
-        np.save(buf, a)
-        return buf.getvalue()
-
-    return load_or_build(cache / "zero-shot" / f"{key}.npy", "the zero-shot readings", read, build, encode)
+    return cached_array(cache and cache / "zero-shot" / f"{key}.npy", "the zero-shot readings",
+                        lambda: _zero_shot(model, texts, tokens, classes, progress))
 
 
 @torch.no_grad()
@@ -168,6 +181,8 @@ def _zero_shot(model: ModelAdapter, texts: list[str], tokens: list[int], classes
 
 
 def calibrated(logp: np.ndarray) -> np.ndarray:
-    """Contextual calibration: each label's mean log-probability over the collection subtracted."""
+    """Prior-corrected: each label's mean log-probability over the collection subtracted (a label the prompt favours
+    for every text loses that advantage; in the spirit of Zhao et al. 2021, who estimate the bias from a
+    content-free input instead)."""
     return logp - logp.mean(0, keepdims=True)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,8 @@ from talkscope.tools.engine.model import ModelAdapter
 MAX_TOKENS = 256  # tokens read per example (with BOS); longer texts are cut, with a note
 BATCH_TOKENS = 4096  # padded tokens per forward pass
 SHARD = 256  # examples per cache file
-VERSION = 1
+VERSION = 2
+F16_MAX = 65000.0  # pooled states are stored as float16 (their range is about +-65504)
 
 
 @dataclass
@@ -52,19 +54,39 @@ def bar(progress: Any, total: int, what: str) -> Any:
     return progress(total, what) if progress else contextlib.nullcontext(lambda n: None)
 
 
+def cached_array(path: Path | None, what: str, build: Callable[[], np.ndarray]) -> np.ndarray:
+    """An array built once and kept as a .npy file (`cachefile.load_or_build`: atomic, under a lock); `path` None:
+    built every time."""
+    if path is None:
+        return build()
+    from talkscope.tools.engine.cachefile import load_or_build
+
+    def encode(a: np.ndarray) -> bytes:
+        buf = io.BytesIO()
+        np.save(buf, a)
+        return buf.getvalue()
+
+    return load_or_build(path, what, lambda f: np.load(f, allow_pickle=False), build, encode)
+
+
 def model_key(model: ModelAdapter) -> str:
-    return hashlib.sha256(f"{model.source}|{model.name}|v{VERSION}|{MAX_TOKENS}".encode()).hexdigest()[:16]
+    """The model, its precision and the device kind: bf16 on a GPU and fp32 on a CPU read texts differently."""
+    what = f"{model.source}|{model.name}|{model.dtype}|{model.device.type}|v{VERSION}|{MAX_TOKENS}"
+    return hashlib.sha256(what.encode()).hexdigest()[:16]
 
 
-def example_keys(model: ModelAdapter, texts: Iterable[str]) -> list[str]:
-    base = model_key(model)
+def example_keys(model: ModelAdapter, texts: Iterable[str], reader: str = "") -> list[str]:
+    """Each text's cache key: the model (`model_key`), where it was read when not in this process (`reader`, e.g.
+    a Ray GPU actor's "cuda bf16"), and the text."""
+    base = model_key(model) + reader
     return [hashlib.sha256(f"{base}|{t}".encode()).hexdigest()[:24] for t in texts]
 
 
 def encode_all(model: ModelAdapter, texts: list[str]) -> list[list[int]]:
-    """Token ids per text, with the model's BOS, cut to `MAX_TOKENS`."""
+    """Token ids per text, with the model's BOS, cut to `MAX_TOKENS` (one more is kept to tell a cut text: see
+    `compute_rows`)."""
     out = model.tokenizer(texts, add_special_tokens=True)["input_ids"]
-    return [list(ids[:MAX_TOKENS]) for ids in out]
+    return [list(ids[:MAX_TOKENS + 1]) for ids in out]
 
 
 def batches(lengths: list[int], budget: int = BATCH_TOKENS) -> list[list[int]]:
@@ -103,18 +125,20 @@ def forward_rows(model: ModelAdapter, ids: list[list[int]]) -> tuple[np.ndarray,
 
 def compute_rows(model: ModelAdapter, texts: list[str], advance: Callable[[int], None] | None = None,
                  ids: list[list[int]] | None = None) -> dict[str, np.ndarray]:
-    """The model's reading of `texts` (in order): {"surprisal", "tokens", "states" [N, L+1, D] float16}."""
-    ids = ids if ids is not None else encode_all(model, texts)
+    """The model's reading of `texts` (in order): {"surprisal", "tokens", "states" [N, L+1, D] float16}. `tokens` is
+    the number read, or `MAX_TOKENS + 1` for a text that was cut to `MAX_TOKENS`."""
+    full = ids if ids is not None else encode_all(model, texts)
+    ids = [s[:MAX_TOKENS] for s in full]
     n = len(texts)
     surprisal = np.zeros(n, dtype=np.float32)
     states = np.zeros((n, model.n_layers + 1, model.hidden_size), dtype=np.float16)
     for rows in batches([len(s) for s in ids]):
         s, pooled = forward_rows(model, [ids[i] for i in rows])
         surprisal[rows] = s
-        states[rows] = pooled.transpose(1, 0, 2).astype(np.float16)
+        states[rows] = np.clip(pooled.transpose(1, 0, 2), -F16_MAX, F16_MAX).astype(np.float16)
         if advance:
             advance(len(rows))
-    return {"surprisal": surprisal, "tokens": np.array([len(s) for s in ids], dtype=np.int32), "states": states}
+    return {"surprisal": surprisal, "tokens": np.array([len(s) for s in full], dtype=np.int32), "states": states}
 
 
 def _shard_bytes(keys: list[str], rows: dict[str, np.ndarray]) -> bytes:
@@ -143,7 +167,7 @@ class ReadingCache:
                     s, t, st = z["surprisal"], z["tokens"], z["states"]
                     for i in hit:
                         found[keys[i]] = (float(s[i]), int(t[i]), st[i])
-            except (OSError, ValueError, KeyError, EOFError):
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue  # a damaged shard is read again (its examples count as missing)
         return found
 
@@ -159,12 +183,11 @@ def read_examples(model: ModelAdapter, texts: list[str], cache: Path | None,
                   progress: Any = None, runner: Callable[..., Any] | None = None) -> Readings:
     """Every text's reading, from the cache where it is there, computed (and cached shard by shard) where not.
     `runner(model, texts, keys, save, advance)` replaces the local loop (the Ray path)."""
-    keys = example_keys(model, texts)
+    keys = example_keys(model, texts, getattr(runner, "reader", ""))
     store = ReadingCache(cache, model) if cache is not None else None
     found = store.load(set(keys)) if store else {}
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     text_of = dict(zip(keys, texts))
-    truncated = 0
     if missing:
         todo = [text_of[k] for k in missing]
         with bar(progress, len(todo), f"Reading {len(todo):,} texts with the model") as advance:
@@ -177,7 +200,8 @@ def read_examples(model: ModelAdapter, texts: list[str], cache: Path | None,
             (runner or _run_local)(model, todo, missing, save, advance)
     s = np.array([found[k][0] for k in keys], dtype=np.float32)
     t = np.array([found[k][1] for k in keys], dtype=np.int32)
-    truncated = int((t >= MAX_TOKENS).sum())
+    truncated = int((t > MAX_TOKENS).sum())
+    t = np.minimum(t, MAX_TOKENS)
     states = np.stack([found[k][2] for k in keys], axis=1)  # [L+1, N, D]
     return Readings(s, t, states, truncated, len(keys) - len(missing))
 
@@ -192,7 +216,7 @@ def _run_local(model: ModelAdapter, texts: list[str], keys: list[str], save: Cal
 @torch.no_grad()
 def token_surprisals(model: ModelAdapter, text: str) -> list[tuple[str, float]]:
     """(token, nats) for each token of one text after the first (the first has no context to be surprised by)."""
-    ids = encode_all(model, [text])[0]
+    ids = encode_all(model, [text])[0][:MAX_TOKENS]
     batch = torch.tensor([ids], device=model.device)
     hs = model.residual_stream(batch, layers=[model.n_layers])[0, 0]  # [T, D]
     nats = -model.token_logprob(model.final_norm(hs[:-1]), batch[0, 1:])

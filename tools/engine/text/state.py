@@ -4,7 +4,6 @@ cached (on disk by content, see `reading.py`, and in memory for the session)."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from talkscope.tools.engine.model import ModelAdapter
 from talkscope.tools.engine.table import conditions
 from talkscope.tools.engine.table import reading as plain
 from talkscope.tools.engine.text.collection import TextData, load_texts
-from talkscope.tools.engine.text.reading import Readings, bar, read_examples
+from talkscope.tools.engine.text.reading import Readings, bar, cached_array, model_key, read_examples
 from talkscope.tools.engine.text.topics import Clustering, cluster
 
 NO_TEXTS = "no text dataset is loaded: start with --data FILE --text COLUMN [--label COLUMN] (or --data tickets, " \
@@ -49,8 +48,10 @@ class TextState:
     runner: Any = None  # the Ray path's runner (`scale.ray_runner`), None: this process
     _data: TextData | None = None
     _vectors: np.ndarray | None = field(default=None, repr=False)
-    _readings: Readings | None = field(default=None, repr=False)
+    _readings: dict[str, Readings] = field(default_factory=dict, repr=False)  # per model (`model_key`)
+    _decodability: dict[str, Any] = field(default_factory=dict, repr=False)
     _clusterings: dict[tuple[str | None, int | None], tuple[Subset, Clustering]] = field(default_factory=dict)
+    shown: tuple[str | None, int | None] | None = None  # the clustering `topics` showed last: "cluster N" means it
 
     @property
     def data(self) -> TextData:
@@ -77,26 +78,38 @@ class TextState:
                     advance(len(out[-1]))
             return np.concatenate(out)
 
-        if self.cache_dir is None:
-            return build()
-        from talkscope.tools.engine.cachefile import load_or_build
-
-        def read(f: io.BytesIO) -> np.ndarray:
-            return np.load(f, allow_pickle=False)
-
-        def encode(a: np.ndarray) -> bytes:
-            buf = io.BytesIO()
-            np.save(buf, a)
-            return buf.getvalue()
-
-        return load_or_build(self.cache_dir / "embeddings" / f"minilm-{self.data.digest}.npy",
-                             "the text embeddings", read, build, encode)
+        path = None if self.cache_dir is None else self.cache_dir / "embeddings" / f"minilm-{self.data.digest}.npy"
+        return cached_array(path, "the text embeddings", build)
 
     def readings(self, model: ModelAdapter, progress: Any = None) -> Readings:
-        if self._readings is None:
-            self._readings = read_examples(model, self.data.texts, self.cache_dir and self.cache_dir / "readings",
-                                           progress, self.runner)
-        return self._readings
+        key = model_key(model)
+        if key not in self._readings:
+            self._readings[key] = read_examples(model, self.data.texts, self.cache_dir and self.cache_dir / "readings",
+                                                progress, self.runner)
+        return self._readings[key]
+
+    def decodability(self, model: ModelAdapter, progress: Any = None) -> Any:
+        """The label's probe scan over every layer (`labels.decodability`), once per model in a session."""
+        from talkscope.tools.engine.text.labels import decodability
+
+        key = model_key(model)
+        if key not in self._decodability:
+            states = self.readings(model, progress).states
+            self._decodability[key] = decodability(states, self.data.labels or [], self.data.texts, progress)
+        return self._decodability[key]
+
+    def has_readings(self, model: ModelAdapter) -> bool:
+        return model_key(model) in self._readings
+
+    def cluster_labels(self, progress: Any = None) -> tuple[np.ndarray, str]:
+        """Each text's cluster in the clustering `topics` showed last (all texts, k by silhouette, if none yet),
+        -1 for a text outside it; and how that clustering reads ("of the 5 topics of label == 'refund'")."""
+        filter_text, k = self.shown or (None, None)
+        subset, clustering = self.clustering(filter_text, k, progress)
+        labels = np.full(len(self.data.texts), -1)
+        labels[subset.positions] = clustering.labels
+        where = f" of {subset.condition}" if subset.condition else ""
+        return labels, f"of the {clustering.k} topics{where}"
 
     def select(self, text: str | None) -> Subset:
         """The texts a filter selects: a condition on the other columns (the table's condition language, or
@@ -116,11 +129,11 @@ class TextState:
         spec = text.strip()
         found = CLUSTER.match(spec)
         if found:
-            subset, clustering = self.clustering(None, None)
-            c = int(found.group(1))
-            if not 0 <= c < clustering.k:
-                raise TalkscopeError(f"there is no cluster {c}: the clusters are 0 to {clustering.k - 1}")
-            return clustering.labels == c, f"cluster {c}"
+            labels, which = self.cluster_labels()
+            c, k = int(found.group(1)), int(labels.max()) + 1
+            if not 0 <= c < k:
+                raise TalkscopeError(f"there is no cluster {c}: the clusters are 0 to {k - 1} ({which})")
+            return labels == c, f"cluster {c} ({which})"
         if data.label and spec.strip("'\"") in data.classes:
             value = spec.strip("'\"")
             return (data.frame[data.label] == value).to_numpy(), f"{data.label} == {value!r}"
