@@ -26,7 +26,7 @@ def open_data(data: str | None, target: str | None = None, text: str | None = No
                 raise TalkscopeError(f"{flag} goes with --data FILE: give the data too")
         return Loaded()
     from talkscope.tools.engine.loading import cache_root
-    from talkscope.tools.engine.text.collection import is_text_source
+    from talkscope.tools.engine.text.collection import DEMOS, is_text_source
 
     textual = text is not None or label is not None or ray is not None
     tabular = target is not None or model_file is not None
@@ -36,8 +36,8 @@ def open_data(data: str | None, target: str | None = None, text: str | None = No
     assumed = None
     if not textual and not tabular:
         textual = is_text_source(data)
-        assumed = "a text dataset (one column of free text; give --target COLUMN to read it as a table)" if textual \
-            else None
+        assumed = "a text dataset (one column of free text; give --target COLUMN to read it as a table)" \
+            if textual and data not in DEMOS else None
     if textual:
         from talkscope.tools.engine.text.state import TextState
 

@@ -104,6 +104,7 @@ def test_mixed_encodings_are_read(tmp_path: Path) -> None:
     data = load_texts(str(folder))
     assert data.label == "label" and sorted(data.classes) == ["neg", "pos"]
     assert any("café crème" in t for t in data.texts)
+    assert "1 files are not UTF-8: read as Windows-1252" in data.notes
 
 
 def test_a_folder_without_texts_says_what_to_give(tmp_path: Path) -> None:

@@ -32,17 +32,18 @@ class HelpTool(Tool):
     needs_model = False
 
     def run(self, ctx: ToolContext) -> ToolResult:
-        tools = [{"name": t.name, "description": t.description, "examples": list(t.examples)}
+        tools = [{"name": t.name, "description": t.description, "examples": list(t.examples), "domain": t.domain}
                  for t in list_tools() if t.name != self.name]
-        table = {t.name for t in list_tools() if t.domain == "table"}
-        lines = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools
-                 if t["examples"] and t["name"] not in table]
-        text = "I can run these tools on the model:\n" + "\n".join(lines)
-        if ctx.table_state is not None:
-            rows = [f"- {t['name']}: {t['description']} e.g. {t['examples'][0]!r}" for t in tools
-                    if t["name"] in table and t["examples"]]
-            text += f"\nAnd on the table {ctx.table.table.schema.name}:\n" + "\n".join(rows)
-        else:
-            text += (f"\nWith a table loaded (--data FILE, or /data FILE in the chat) I can also answer about it "
-                     f"and a model of it: {', '.join(sorted(table))}.")
-        return self.result(HelpFinding(tools, text))
+        line = "- {name}: {description} e.g. {example!r}"
+        listed = {d: [line.format(example=t["examples"][0], **t) for t in tools if t["domain"] == d and t["examples"]]
+                  for d in ("model", "table", "texts")}
+        text = "I can run these tools on the model:\n" + "\n".join(listed["model"])
+        for domain, state, what, how in (
+                ("table", ctx.table_state, "a table and a model of it", "--data FILE"),
+                ("texts", ctx.text_state, "a text dataset", "--data FILE --text COLUMN")):
+            names = ", ".join(sorted(t["name"] for t in tools if t["domain"] == domain))
+            if state is not None:
+                text += f"\nAnd on the loaded {what}:\n" + "\n".join(listed[domain])
+            elif names:
+                text += f"\nWith {what} loaded ({how}, or /data in the chat) I can also run: {names}."
+        return self.result(HelpFinding([{k: v for k, v in t.items() if k != "domain"} for t in tools], text))

@@ -328,9 +328,50 @@ def table_cases() -> list[dict]:
     ]
 
 
+TEXTS = "".join(f"message number {i} about {'a double charge on my bill' if i % 2 else 'a router that drops wifi'}"
+                f",{'billing' if i % 2 else 'technical'}\n" for i in range(40))
+
+
+def texts(name: str, args, exit: int, needle: str, id: str, data: list | None = None,
+          files: dict | None = None) -> dict:
+    """`talkscope tool NAME --data ... --args JSON --json` on a small text dataset."""
+    where = {"stderr": needle} if exit == 2 else {"stdout": needle}
+    data = data or ["--data", {"path": "texts.csv"}, "--text", "text"]
+    return case(f"texts-{name}-{id}", ["tool", name, *data, "--args", {"json": args}, "--json"], exit, **where,
+                files=files or {"texts.csv": {"text": "text,label\n" + TEXTS}})
+
+
+def text_cases() -> list[dict]:
+    plain = TEXTS.replace(",billing", ",web").replace(",technical", ",app")
+    unlabelled = {"plain.csv": {"text": "text,source\n" + plain}}
+    return [
+        texts("topics", {"k": 1}, 3, "ask for 2 to", "k-one"),
+        texts("topics", {"filter": "colour == 'red'"}, 3, "I could not read a group or filter", "unknown-filter"),
+        texts("surprise", {"example": 9999}, 3, "there is no example 9999: the ids run from 0 to 39", "no-example"),
+        texts("surprise", {"n": 0}, 3, "n must be at least 1", "n-zero"),
+        texts("label_check", {}, 3, "the data has no label column", "no-label",
+              ["--data", {"path": "plain.csv"}, "--text", "text"], unlabelled),
+        texts("contrast_groups", {"group_a": "billing", "group_b": "billing"}, 3, "both groups are", "same-group"),
+        texts("contrast_groups", {"group_a": "shipping"}, 3, "I could not read a group or filter", "unknown-group"),
+        texts("topics", {}, 2, "there is no column 'body'; the columns are: text, label", "missing-column",
+              ["--data", {"path": "texts.csv"}, "--text", "body"]),
+        texts("topics", {}, 2, "has a single value", "single-label",
+              ["--data", {"path": "one.csv"}, "--text", "text", "--label", "label"],
+              {"one.csv": {"text": "text,label\n" + TEXTS.replace(",technical", ",billing")}}),
+        texts("topics", {}, 2, "no text is left in column 'text'", "all-empty",
+              ["--data", {"path": "empty.csv"}, "--text", "text"], {"empty.csv": {"text": "text,label\n,a\n,b\n"}}),
+        texts("topics", {}, 2, "has no .txt files", "folder-without-texts", ["--data", {"path": "folder"}],
+              {"folder": {"dir": True}}),
+        case("texts-tool-without-data", ["tool", "topics", "--json"], 2, "give --data FILE --text COLUMN"),
+        case("texts-text-without-data", ["ask", "hi", "--text", "body"], 2, "--text goes with --data FILE"),
+        case("texts-text-and-target", ["ask", "hi", "--data", "penguins", "--text", "x", "--target", "y"], 2,
+             "give one kind"),
+    ]
+
+
 def main() -> None:
     cases = ask_cases() + route_cases() + args_cases() + prompt_cases() + layer_cases() + other_arg_cases() \
-        + index_cases() + chat_cases() + table_cases()
+        + index_cases() + chat_cases() + table_cases() + text_cases()
     ids = [c["id"] for c in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"
     with (HERE / "bad_inputs.jsonl").open("w", encoding="utf-8") as f:

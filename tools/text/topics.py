@@ -29,7 +29,9 @@ class TopicsFinding(TextFinding):
         for c in self.clusters:
             labels = c.get("labels") or {}
             top = max(labels, key=labels.get) if labels else None
-            mix = f", mostly {top} ({labels[top] / c['size']:.0%})" if top else ""
+            share = labels[top] / c["size"] if top else 0.0
+            mix = "" if not top else f", mostly {top} ({share:.0%})" if share >= 0.5 else \
+                f", labels mixed, the largest {top} ({share:.0%})"
             parts.append(f"cluster {c['cluster']} (the model reads it as about \"{c['name']}\"; {c['size']} "
                          f"texts{mix}; keywords: {', '.join(c['keywords'][:5])})")
         return (f"{self.k} topics ({how}) among {self.n} texts: " + "; ".join(parts) +

@@ -119,20 +119,21 @@ def label_column(frame: pd.DataFrame, text: str, label: str | None) -> str | Non
     return found[0] if len(found) == 1 else None
 
 
-def read_folder(path: Path) -> pd.DataFrame:
-    """A folder of .txt files, one example each; files in subfolders are labelled by the subfolder's name."""
+def read_folder(path: Path) -> tuple[pd.DataFrame, int]:
+    """A folder of .txt files, one example each, and how many were not UTF-8 (read as Windows-1252); files in
+    subfolders are labelled by the subfolder's name."""
     import pandas as pd
 
     found = sorted(p for p in path.rglob("*.txt") if p.is_file())
     if not found:
         raise TalkscopeError(f"{path} has no .txt files: give a folder of .txt files (one text each, optionally in "
                              "one subfolder per label), or a CSV / JSONL / Parquet file with --text COLUMN")
-    rows = [{"text": decode(p.read_bytes())[0], "file": str(p.relative_to(path))} for p in found]
-    frame = pd.DataFrame(rows)
+    decoded = [decode(p.read_bytes()) for p in found]
+    frame = pd.DataFrame({"text": [t for t, _ in decoded], "file": [str(p.relative_to(path)) for p in found]})
     parents = {p.parent for p in found}
     if len(parents) > 1 and all(p.parent != path for p in found):
         frame["label"] = [p.parent.name for p in found]
-    return frame
+    return frame, sum(flag for _, flag in decoded)
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -193,7 +194,9 @@ def _read(source: str) -> tuple[pd.DataFrame, str, dict[str, Any]]:
         return _demo(source)
     path = Path(source).expanduser()
     if path.is_dir():
-        return read_folder(path), path.name, {"text": "text"}
+        frame, fixed = read_folder(path)
+        note = f"{fixed} files are not UTF-8: read as Windows-1252" if fixed else None
+        return frame, path.name, {"text": "text", "note": note}
     try:
         return read_frame(source)
     except TalkscopeError as err:
@@ -259,8 +262,8 @@ def overview(data: TextData) -> list[str]:
              f"median {int(lengths.median())} words, longest {int(lengths.max())}"]
     if data.label:
         counts = data.frame[data.label].value_counts()
-        lines.append(f"  label: {data.label}: " + ", ".join(f"{k} {v} ({v / len(data.frame):.0%})"
-                                                          for k, v in counts.items()))
+        lines.append(f"  labels (column '{data.label}'): " + ", ".join(f"{k} {v} ({v / len(data.frame):.0%})"
+                                                                      for k, v in counts.items()))
     else:
         lines.append("  no label column (give --label COLUMN for label checks)")
     others = [c for c in data.frame.columns if c not in (data.text, data.label)]
