@@ -234,20 +234,26 @@ class TableRouter:
         return Route([Call(tool, args)], confidence, question)
 
 
-def main() -> None:
-    """Fit the packaged table head for the built-in tools and write it into the package."""
+def write_head(domain: str, name: str, training: Any) -> None:
+    """Fit a data domain's packaged head for the built-in tools (`training(domain_specs, model_specs)`) and write it
+    into the package as `agent/data/<name>_intent.npz`."""
     from talkscope.agent.routes import load_specs
     from talkscope.retrieval.embed import load_embedder
     from talkscope.tools.base import list_tools
 
     tools = list_tools()
-    table, model = load_specs(tools, "table"), load_specs(tools, "model")
     embedder = load_embedder()
-    head = train(table_training_set(table, model), lambda texts: np.asarray(embedder.encode(texts)))
-    target = Path(__file__).with_name("data") / "table_intent.npz"
+    rows = training(load_specs(tools, domain), load_specs(tools, "model"))
+    head = train(rows, lambda texts: np.asarray(embedder.encode(texts)))
+    target = Path(__file__).with_name("data") / f"{name}_intent.npz"
     head.save(target)
     print(f"wrote {target}: {len(head.labels)} classes, temperature {head.temperature:.3f}, threshold "
           f"{head.threshold:.2f}, data {head.digest}")
+
+
+def main() -> None:
+    """Fit the packaged table head for the built-in tools and write it into the package."""
+    write_head("table", "table", table_training_set)
 
 
 if __name__ == "__main__":

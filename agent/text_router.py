@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from talkscope.agent import text_slots
-from talkscope.agent.intent import OUT_OF_SCOPE, Example, load_fitted, train
+from talkscope.agent.intent import OUT_OF_SCOPE, Example, load_fitted
 from talkscope.agent.routes import RouteSpec
 from talkscope.agent.session import Call, Route, Session
-from talkscope.agent.table_router import MODEL, domain_training_set
+from talkscope.agent.table_router import MODEL, domain_training_set, write_head
 
 PACKAGED = "data/text_intent.npz"
 UNSURE = "I am not sure what you want to know about the texts. I can: {names}. Which one?"
@@ -131,18 +131,7 @@ def follow_up(tool: str, before: dict[str, Any], named: dict[str, Any]) -> dict[
 
 def main() -> None:
     """Fit the packaged text head for the built-in tools and write it into the package."""
-    from talkscope.agent.routes import load_specs
-    from talkscope.retrieval.embed import load_embedder
-    from talkscope.tools.base import list_tools
-
-    tools = list_tools()
-    texts, model = load_specs(tools, "texts"), load_specs(tools, "model")
-    embedder = load_embedder()
-    head = train(text_training_set(texts, model), lambda batch: np.asarray(embedder.encode(batch)))
-    target = Path(__file__).with_name("data") / "text_intent.npz"
-    head.save(target)
-    print(f"wrote {target}: {len(head.labels)} classes, temperature {head.temperature:.3f}, threshold "
-          f"{head.threshold:.2f}, data {head.digest}")
+    write_head("texts", "text", text_training_set)
 
 
 if __name__ == "__main__":

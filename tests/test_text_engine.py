@@ -128,6 +128,17 @@ def test_clusters_are_found_and_stable_on_separated_groups() -> None:
     assert sorted(np.bincount(found.labels).tolist()) == [30, 30, 30]
 
 
+def test_past_the_full_size_k_is_chosen_on_a_sample_with_mini_batch_k_means(monkeypatch) -> None:
+    monkeypatch.setattr(topics, "FULL_KMEANS", 60)
+    monkeypatch.setattr(topics, "SILHOUETTE_SAMPLE", 50)
+    rng = np.random.default_rng(2)
+    x = np.concatenate([c + 0.05 * rng.standard_normal((40, 16)) for c in np.eye(4, 16)])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    found = topics.cluster(x.astype(np.float32))
+    assert found.k == 4 and min(found.stability) > 0.95
+    assert sorted(np.bincount(found.labels).tolist()) == [40, 40, 40, 40]
+
+
 def test_log_odds_puts_each_groups_words_on_its_side() -> None:
     a = ["refund please", "refund my order", "I want a refund"] * 8
     b = ["the invoice is wrong", "invoice charged twice", "price on the invoice"] * 8
