@@ -104,7 +104,8 @@ def _load_data(console: Console, agent: Agent, words: list[str]) -> None:
             loaded = open_data(words[0], named.get("target") or (None if textual else column),
                                named.get("text"), named.get("label") or (column if textual else None))
     except TalkscopeError as err:  # the chat's own words for the command-line flags
-        console.print(f"[red]Sorry:[/] {str(err).replace('Give --target COLUMN', 'Type /data FILE COLUMN')}")
+        said = str(err).replace("Give --target COLUMN", "Type /data FILE COLUMN")
+        console.print(f"[red]Sorry:[/] {said.replace('Give --text COLUMN', 'Type /data FILE text=COLUMN')}")
         return
     agent.ctx.table_state, agent.ctx.text_state = loaded.table, loaded.texts
     agent.session.reset()  # the old data's calls must not lend arguments to questions about the new data
